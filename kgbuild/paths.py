@@ -1,0 +1,32 @@
+"""Where the project's contract files live, found from this package, never from the cwd."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = Path(".geokg") / "store"
+
+
+def ontology_dir() -> Path:
+    return ROOT / "ontology"
+
+
+def queries_dir() -> Path:
+    return ROOT / "queries"
+
+
+def data_dir() -> Path:
+    return ROOT / "data"
+
+
+def rules_dir() -> Path:
+    return ontology_dir() / "rules"
+
+
+def store_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The store folder: the explicit path, else $KGBUILD_STORE, else ./.geokg/store."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("KGBUILD_STORE")
+    return Path(env) if env else DEFAULT_STORE
