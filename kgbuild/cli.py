@@ -188,5 +188,12 @@ def load(ctx, file, graph):
     click.echo(f"loaded {file}: {added} new quads", err=True)
 
 
+# --- serve (issue 5): the server's commands go here ---
+
+# --- gen, bench, push, remote queries (issue 6): their commands go here ---
+
+# --- ingest, link, eval (issue 4): their commands go here ---
+
+
 def main():
     cli(prog_name="kgbuild")
