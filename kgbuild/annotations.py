@@ -96,7 +96,7 @@ class Claim:
     polarity: str
     temporality: str
     confidence: float
-    about: str | None = None
+    about: list[str] = field(default_factory=list)  # the events the claim describes
     attributed_to: str | None = None  # None: the article itself
     source: str | None = None         # a document-local source the claim came through
     quotes: str | None = None
@@ -294,9 +294,11 @@ class _Checker:
         confidence = raw.get("confidence", 1.0)
         if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) or not 0 <= confidence <= 1:
             self.fail(f"{owner}: confidence {confidence!r} must be a number from 0 to 1", line)
-        about = raw.get("about")
-        if about is not None and about not in self.events:
-            self.fail(f"{owner}: about {about!r} is not an event of this file", line)
+        about = raw.get("about") or []
+        about = about if isinstance(about, list) else [about]
+        for event in about:
+            if event not in self.events:
+                self.fail(f"{owner}: about {event!r} is not an event of this file", line)
         source = raw.get("source")
         if source is not None and source not in self.sources:
             self.fail(f"{owner}: source {source!r} is not a source of this file", line)

@@ -41,13 +41,7 @@ def build_graph(data: Path | None = None) -> tuple[ox.Store, BuildReport]:
     data = Path(data) if data else data_dir()
     entities = read_entities(data / "reference" / "entities.yaml")
     store = ox.Store()
-    for path in sorted(ontology_dir().glob("*.ttl")):
-        if path.name in NOT_IN_STORE:
-            continue
-        try:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-        except SyntaxError as exc:
-            raise GeokgError(f"the ontology does not parse: {exc}", path=path) from exc
+    store.extend(ontology_quads())
     store.extend(list(entities_to_rdf(entities)))
     report = BuildReport(store=None, quads=0)
     files = annotation_files(data)
@@ -68,6 +62,65 @@ def build_graph(data: Path | None = None) -> tuple[ox.Store, BuildReport]:
     report.derived_edges = derive(store)
     report.quads = len(store)
     return store, report
+
+
+def ontology_quads() -> list[ox.Quad]:
+    """The ontology files as quads in the ontology graph, with blank nodes labelled by content.
+
+    OWL axioms need blank nodes; labelling them from what they describe keeps the build
+    byte-for-byte repeatable.
+    """
+    quads: list[ox.Quad] = []
+    target = ox.NamedNode(ONTOLOGY_GRAPH)
+    for path in sorted(ontology_dir().glob("*.ttl")):
+        if path.name in NOT_IN_STORE:
+            continue
+        try:
+            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as exc:
+            raise GeokgError(f"the ontology does not parse: {exc}", path=path) from exc
+        quads += [ox.Quad(t.subject, t.predicate, t.object, target) for t in stable_blank_nodes(triples)]
+    return quads
+
+
+def stable_blank_nodes(triples: list) -> list:
+    """Relabel blank nodes from their content and the triple that points at them.
+
+    Works for the tree-shaped blank nodes of OWL's RDF mapping (lists, restrictions, unions).
+    """
+    import hashlib
+    out_edges: dict[str, list] = {}
+    parent: dict[str, tuple] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.BlankNode):
+            out_edges.setdefault(t.subject.value, []).append(t)
+        if isinstance(t.object, ox.BlankNode):
+            parent[t.object.value] = (t.subject, t.predicate)
+    content: dict[str, str] = {}
+
+    def content_hash(node: str, depth: int = 0) -> str:
+        if node not in content:
+            if depth > 100:
+                raise GeokgError("the ontology has a cycle of blank nodes")
+            parts = sorted(f"{t.predicate} {content_hash(t.object.value, depth + 1) if isinstance(t.object, ox.BlankNode) else t.object}"
+                           for t in out_edges.get(node, []))
+            content[node] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return content[node]
+
+    labels: dict[str, str] = {}
+
+    def label(node: str, depth: int = 0) -> str:
+        if node not in labels:
+            subject, predicate = parent.get(node, (None, None))
+            anchor = (label(subject.value, depth + 1) if isinstance(subject, ox.BlankNode) else str(subject)) \
+                if depth < 100 else ""
+            labels[node] = "b" + hashlib.sha256(f"{anchor} {predicate} {content_hash(node)}".encode()).hexdigest()[:24]
+        return labels[node]
+
+    def relabel(term):
+        return ox.BlankNode(label(term.value)) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in triples]
 
 
 def _document_id(path: Path) -> str:

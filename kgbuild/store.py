@@ -81,7 +81,8 @@ def replace_store(path: Path, nquads: bytes) -> int:
             shutil.rmtree(leftover)
     try:
         store = ox.Store(str(fresh))
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        # parse + bulk_extend keeps blank node labels (load and bulk_load rename them)
+        store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         store.flush()
         count = len(store)
         del store

@@ -197,8 +197,8 @@ def _claim_to_rdf(claim: Claim, ann: Annotations, mint: _Minter, text: str) -> I
     yield ox.Quad(node, gk("claimSubject"), mint.ref(claim.subject), graph)
     yield ox.Quad(node, gk("claimRelation"), gk(claim.relation), graph)
     yield ox.Quad(node, gk("claimObject"), mint.ref(claim.object), graph)
-    if claim.about:
-        yield ox.Quad(node, gk("about"), mint.event(claim.about), graph)
+    for event in claim.about:
+        yield ox.Quad(node, gk("about"), mint.event(event), graph)
     yield ox.Quad(node, gk("statedIn"), graph, graph)
     yield ox.Quad(node, gk("evidence"), span, graph)
     yield ox.Quad(node, gk("attributedTo"), mint.ref(claim.attributed_to) if claim.attributed_to else graph, graph)
@@ -231,8 +231,8 @@ def _event_temporality(claims: list[Claim]) -> dict[str, str]:
     """An event is historical or future only when every claim about it says so."""
     seen: dict[str, set[str]] = {}
     for claim in claims:
-        if claim.about:
-            seen.setdefault(claim.about, set()).add(claim.temporality)
+        for event in claim.about:
+            seen.setdefault(event, set()).add(claim.temporality)
     return {event: next(iter(values)) if len(values) == 1 else "current" for event, values in seen.items()}
 
 

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kgbuild.errors import GeokgError
+from kgbuild.queries import get_query, list_queries, parse_saved_query, run_query, run_sparql
+from kgbuild.render import plain, render
+
+QUERIES = list_queries()
+DUMMY = {"iri": "russia", "string": "x", "date": "2019-01-01", "number": "1"}
+
+
+def test_there_are_saved_queries_for_the_analysts_questions():
+    names = {q.name for q in QUERIES}
+    assert {"who-backs-whom", "who-opposes-whom", "sanctions", "recognitions", "military-flights",
+            "deployments", "leaders", "claims-by-source", "timeline", "external-links", "claims", "why"} <= names
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
+def test_every_saved_query_has_a_header_parses_and_runs(query, store):
+    assert query.title and query.description
+    values = {p.name: DUMMY[p.type] for p in query.params if p.default is None}
+    text = query.bind(values)
+    ox.Store().query(text)  # parses (raises SyntaxError otherwise)
+    result = run_sparql(store, text)
+    assert result.columns
+
+
+@pytest.mark.parametrize("name", ["who-backs-whom", "who-opposes-whom", "sanctions", "recognitions",
+                                  "military-flights", "deployments", "leaders", "claims-by-source",
+                                  "timeline", "external-links", "analyst-edges"])
+def test_saved_queries_answer_on_the_seed_article(store, name):
+    assert run_query(store, name).rows, f"{name} returned no rows"
+
+
+def test_parameters_filter(store):
+    result = run_query(store, "who-backs-whom", {"entity": "juan-guaido"})
+    backers = {plain(r[result.columns.index("backer")]) for r in result.rows}
+    assert backers == {"United States"}
+
+
+def test_string_parameters_cannot_inject_sparql(store):
+    result = run_query(store, "claims-by-source", {"status": 'x" || true || "'})
+    assert result.rows == []
+
+
+@pytest.mark.parametrize("params,message", [
+    ({}, "needs the parameter 'subject'"),
+    ({"subject": "russia", "object": "venezuela", "colour": "red"}, "has no parameter colour"),
+    ({"subject": "russia", "object": "not an iri"}, "is not an entity id or IRI"),
+])
+def test_parameter_errors(params, message):
+    with pytest.raises(GeokgError, match=message):
+        get_query("why").bind(params)
+
+
+def test_bad_date_parameter():
+    with pytest.raises(GeokgError, match="is not a date"):
+        get_query("timeline").bind({"from": "23/03/2019"})
+
+
+def test_unknown_query_name_lists_the_known_ones():
+    with pytest.raises(GeokgError) as info:
+        get_query("who-funds-whom")
+    assert "no saved query named 'who-funds-whom'" in str(info.value) and "who-backs-whom" in str(info.value)
+
+
+def test_query_with_a_syntax_error_names_its_file(tmp_path, store):
+    bad = tmp_path / "broken.rq"
+    bad.write_text("#+ title: Broken\nSELECT ?x WHERE { ?x ?y }\n", encoding="utf-8")
+    with pytest.raises(GeokgError) as info:
+        run_query(store, "broken", directory=tmp_path)
+    assert "does not parse" in str(info.value) and "broken.rq" in str(info.value)
+
+
+def test_header_errors_name_file_and_line(tmp_path):
+    bad = tmp_path / "q.rq"
+    bad.write_text("#+ title: T\n#+ param: x | colour | - | help\nSELECT * {}\n", encoding="utf-8")
+    with pytest.raises(GeokgError, match=r"q.rq:2"):
+        parse_saved_query(bad)
+
+
+def test_render_formats(store):
+    result = run_query(store, "recognitions")
+    assert render(result, "csv").splitlines()[0].startswith("recognizer,recognized")
+    assert "\t" in render(result, "tsv").splitlines()[0]
+    assert render(result, "json").lstrip().startswith("[")
+    assert "United States" in render(result, "table")
