@@ -86,22 +86,54 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "csv
                              default="table", show_default=True, help="Output format.")
 
 
+def remote_options(command):
+    """--endpoint and its credentials, shared by query, sparql, push and bench."""
+    options = [
+        click.option("--endpoint", default=None, metavar="URL",
+                     help="A SPARQL 1.1 query endpoint to use instead of the local store."),
+        click.option("--user", default=None, envvar="KGBUILD_REMOTE_USER", help="User name for the endpoint."),
+        click.option("--password", default=None, envvar="KGBUILD_REMOTE_PASSWORD",
+                     help="Password for the endpoint (or $KGBUILD_REMOTE_PASSWORD)."),
+        click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic",
+                     show_default=True, help="HTTP authentication scheme with --user/--password."),
+        click.option("--token", default=None, envvar="KGBUILD_REMOTE_TOKEN",
+                     help="Bearer token for the endpoint (or $KGBUILD_REMOTE_TOKEN)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _remote(endpoint, user, password, auth_scheme, token, **more):
+    from .remote import RemoteStore
+    if (user is None) != (password is None):
+        raise click.UsageError("give --user and --password together")
+    if token and user:
+        raise click.UsageError("give either --user/--password or --token, not both")
+    return RemoteStore(endpoint=endpoint, user=user, password=password, auth=auth_scheme, token=token, **more)
+
+
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Run a query file instead of a saved query.")
 @FORMAT_OPTION
+@remote_options
 @click.pass_context
 @fails_cleanly
-def query(ctx, name, params, file, fmt):
+def query(ctx, name, params, file, fmt, endpoint=None, user=None, password=None, auth_scheme="basic", token=None):
     """Run a saved query by NAME (see 'kgbuild queries'), or a query --file."""
     from .queries import parse_saved_query, run_query, run_sparql
     from .render import render
     if bool(name) == bool(file):
         raise click.UsageError("give either a saved query NAME or --file FILE")
     values = parse_params(params)
-    store = _store(ctx)
+    if endpoint:  # the same query on a remote SPARQL 1.1 store (kgbuild.remote)
+        remote = _remote(endpoint, user, password, auth_scheme, token)
+        store, run_sparql, run_query = None, lambda _s, text: remote.sparql(text), lambda _s, n, v: remote.query(n, v)
+    else:
+        store = _store(ctx)
     if file:
         if not file.is_file():
             raise GeokgError("no such query file", path=file)
@@ -120,15 +152,20 @@ def query(ctx, name, params, file, fmt):
 @cli.command()
 @click.argument("text")
 @FORMAT_OPTION
+@remote_options
 @click.pass_context
 @fails_cleanly
-def sparql(ctx, text, fmt):
+def sparql(ctx, text, fmt, endpoint=None, user=None, password=None, auth_scheme="basic", token=None):
     """Run an ad-hoc SPARQL SELECT or ASK query (TEXT, or - to read it from stdin)."""
     from .queries import run_sparql
     from .render import render
     if text == "-":
         text = sys.stdin.read()
-    click.echo(render(run_sparql(_store(ctx), text), fmt), nl=False)
+    if endpoint:  # the same query on a remote SPARQL 1.1 store (kgbuild.remote)
+        result = _remote(endpoint, user, password, auth_scheme, token).sparql(text)
+    else:
+        result = run_sparql(_store(ctx), text)
+    click.echo(render(result, fmt), nl=False)
 
 
 @cli.command()
@@ -195,7 +232,172 @@ def load(ctx, file, graph):
 
 # --- serve (issue 5): the server's commands go here ---
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=7878, show_default=True, type=int, help="TCP port.")
+@click.option("--updates", is_flag=True, help="Accept SPARQL Update and Graph Store writes (need --token).")
+@click.option("--token", envvar="KGBUILD_SERVE_TOKEN", default=None,
+              help="Bearer token for writes (or $KGBUILD_SERVE_TOKEN).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.05, 3600),
+              help="Seconds a query or update may run before its worker is killed.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Rows (or triples) per answer; more are cut and the X-Result-Truncated header says so.")
+@click.option("--max-body", default=1_000_000, show_default=True, type=click.IntRange(1024),
+              help="Largest request body or query string, in bytes.")
+@click.option("--query-workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Killable query processes per HTTP process.")
+@click.option("--http-workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="HTTP processes sharing the port (read-only mode).")
+@click.option("--service-allow", "service_allow", multiple=True, metavar="IRI_PREFIX",
+              help="Let SERVICE (and LOAD) reach endpoints under this IRI prefix (repeatable). Off by default.")
+@click.option("--public-url", default=None, help="The URL clients use (for the service description); "
+              "default: from the request's Host header.")
+@click.option("--no-fast-path", is_flag=True, help="Send every query to the worker pool.")
+@click.pass_context
+@fails_cleanly
+def serve(ctx, host, port, updates, token, timeout, max_rows, max_body, query_workers, http_workers,
+          service_allow, public_url, no_fast_path):
+    """Serve the store over HTTP: SPARQL endpoint, Graph Store, Linked Data pages and the web UI.
+
+    Read-only unless --updates is given with a token. Open http://HOST:PORT/ for the UI.
+    """
+    from .server import ServerConfig, serve as run_server
+    config = ServerConfig(store=str(ctx.obj["store"]), host=host, port=port, updates=updates, token=token,
+                          timeout=timeout, max_rows=max_rows, max_body=max_body, query_workers=query_workers,
+                          http_workers=http_workers, service_allow=tuple(service_allow), public_url=public_url,
+                          fast_path=not no_fast_path)
+    click.echo(f"serving {config.store} on http://{host}:{port}/ "
+               f"({'updates on' if updates else 'read-only'}); Ctrl+C stops", err=True)
+    run_server(config)
+
+
+@cli.command(name="bench-server")
+@click.option("--triples", default=100_000, show_default=True, type=click.IntRange(1000),
+              help="Size of the synthetic graph (kgbuild.gen).")
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--seconds", default=10.0, show_default=True, type=click.FloatRange(1), help="Load per measurement.")
+@click.option("--connections", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option("--http-workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--query-workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--work", type=click.Path(path_type=Path, file_okay=False), default=Path(".geokg/bench-server"),
+              show_default=True, help="Where the generated data and store are kept (reused).")
+@fails_cleanly
+def bench_server(triples, seed, seconds, connections, http_workers, query_workers, work):
+    """Load-test 'kgbuild serve' beside Oxigraph's server on the same data (loopback only).
+
+    Prints requests/s and p50/p99 latency for an IRI lookup and for who-backs-whom.
+    """
+    from .server.bench import report, run
+    click.echo(report(run(work=work, triples=triples, seed=seed, seconds=seconds, connections=connections,
+                          http_workers=http_workers, query_workers=query_workers)), nl=False)
+
 # --- gen, bench, push, remote queries (issue 6): their commands go here ---
+
+@cli.command()
+@click.option("-n", "--triples", default="100k", show_default=True, help="About how many quads (10k, 1M, 10M, ...).")
+@click.option("--seed", default=42, show_default=True, type=int, help="Same seed and size, same file.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The file to write: .nq (N-Quads, with the graphs) or .nt (N-Triples, graphs dropped).")
+@click.option("--no-derived", is_flag=True, help="Leave out the derived edges (for checking kgbuild derive).")
+@fails_cleanly
+def gen(triples, seed, output, no_derived):
+    """Write a synthetic geokg graph of a given size (same shape as a real build)."""
+    from .gen import generate, parse_size
+    report = generate(output, triples=parse_size(triples), seed=seed, derived=not no_derived)
+    click.echo(f"wrote {output}: {report.quads} quads, {report.documents} documents, {report.claims} claims, "
+               f"{report.events} events, {report.derived_edges} derived edges (seed {seed})", err=True)
+
+
+@cli.command()
+@click.option("--scales", default="10k,100k,1M", show_default=True, help="Comma-separated sizes.")
+@remote_options
+@click.option("--update-endpoint", default=None, metavar="URL", help="SPARQL Update endpoint of --endpoint's store.")
+@click.option("--graph-store", default=None, metavar="URL", help="Graph Store Protocol endpoint of --endpoint's store.")
+@click.option("--json", "json_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the figures as JSON rows to this file.")
+@click.option("--engines", default="embedded,pyoxigraph-raw,rdflib", show_default=True,
+              help="Which engines to measure (remote is added by --endpoint).")
+@click.option("--rdflib-max", default="100k", show_default=True, help="Largest scale to try rdflib at.")
+@click.option("--repeat", default=5, show_default=True, type=click.IntRange(0, 100), help="Timed runs per query.")
+@click.option("--query-timeout", default=120.0, show_default=True, type=float, help="Seconds before a query is stopped.")
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--work", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for the generated files and stores (default: a temporary folder).")
+@click.option("--no-nt", is_flag=True, help="Skip the N-Triples load rows.")
+@fails_cleanly
+def bench(scales, endpoint, user, password, auth_scheme, token, update_endpoint, graph_store, json_file, engines,
+          rdflib_max, repeat, query_timeout, seed, work, no_nt):
+    """Load rate, peak memory and the median latency of every saved query, per scale and engine.
+
+    Each engine runs in a fresh subprocess. Prints a Markdown table; --json writes the rows.
+    """
+    import json
+    import tempfile
+    from .bench import ENGINES, Remote, render_table, run_bench
+    from .gen import parse_size
+    chosen = tuple(e.strip() for e in engines.split(",") if e.strip())
+    unknown = [e for e in chosen if e not in ENGINES]
+    if unknown:
+        raise click.UsageError(f"unknown engine(s) {', '.join(unknown)}; engines: {', '.join(ENGINES)}")
+    remote = None
+    if endpoint:
+        _remote(endpoint, user, password, auth_scheme, token)  # checks the options
+        remote = __import__("kgbuild.bench", fromlist=["Remote"]).Remote(
+            endpoint=endpoint, update_endpoint=update_endpoint, graph_store=graph_store, user=user,
+            password=password, token=token, auth=auth_scheme)
+    log = lambda message: click.echo(message, err=True)
+    folder = work or Path(tempfile.mkdtemp(prefix="kgbuild-bench-"))
+    rows = run_bench([s for s in scales.split(",") if s.strip()], work=folder, seed=seed, engines=chosen,
+                     rdflib_max=parse_size(rdflib_max), repeat=repeat, query_timeout=query_timeout,
+                     remote=remote, nt=not no_nt, log=log)
+    click.echo(render_table(rows))
+    if json_file:
+        json_file.write_text(json.dumps([r.as_json() for r in rows], indent=1) + "\n")
+        log(f"wrote {json_file}")
+    if work is None:
+        import shutil
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@cli.command()
+@remote_options
+@click.option("--update-endpoint", default=None, metavar="URL",
+              help="SPARQL Update endpoint (default: the query endpoint).")
+@click.option("--graph-store", default=None, metavar="URL",
+              help="Graph Store Protocol endpoint; when given, graphs are sent through it.")
+@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Push this RDF file instead of the store.")
+@click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Triples per request.")
+@click.option("--checkpoint", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where progress is kept for resuming (default: beside the store or file).")
+@click.option("--restart", is_flag=True, help="Forget an interrupted push and start from the first batch.")
+@click.option("--default-graph", "default_graph", default=None, metavar="IRI",
+              help="Put the default graph's triples into this named graph (for stores whose default "
+                   "graph is the union of all graphs, such as Virtuoso; set automatically there).")
+@click.pass_context
+@fails_cleanly
+def push(ctx, endpoint, user, password, auth_scheme, token, update_endpoint, graph_store, file, batch_size,
+         checkpoint, restart, default_graph):
+    """Load the graph into a SPARQL 1.1 store: named graphs kept, in batches, resumable, verified.
+
+    Uses the Graph Store Protocol when --graph-store is given, else SPARQL Update (INSERT DATA).
+    If a batch fails, rerun the same command: it goes on after the last batch the server accepted.
+    """
+    if not endpoint:
+        raise click.UsageError("push needs --endpoint URL (the store's SPARQL query endpoint)")
+    remote = _remote(endpoint, user, password, auth_scheme, token, update_endpoint=update_endpoint,
+                     graph_store=graph_store, default_graph=default_graph)
+    log = lambda message: click.echo(message, err=True)
+    if file:
+        report = remote.push_file(file, batch_size=batch_size, checkpoint=checkpoint, fresh=restart, log=log)
+    else:
+        from .store import open_store
+        report = remote.push_store(open_store(ctx.obj["store"], read_only=True), batch_size=batch_size,
+                                   checkpoint=checkpoint or remote.default_checkpoint(ctx.obj["store"]),
+                                   fresh=restart, log=log)
+    click.echo(report.summary(), err=True)
+
 
 # --- ingest, link, eval (issue 4): their commands go here ---
 

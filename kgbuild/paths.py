@@ -4,7 +4,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _root() -> Path:
+    """The repository checkout, or <prefix>/share/geokg for a non-editable install."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "ontology").is_dir():
+        return checkout
+    import sys
+    installed = Path(sys.prefix) / "share" / "geokg"
+    return installed if (installed / "ontology").is_dir() else checkout
+
+
+ROOT = _root()
 DEFAULT_STORE = Path(".geokg") / "store"
 
 

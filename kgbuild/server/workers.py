@@ -44,10 +44,10 @@ class Engine:
         self.generation = -1
         self.store = None
 
-    def ensure(self, generation: int) -> ox.Store:
+    def ensure(self, generation: int, path: str | None = None) -> ox.Store:
         if self.store is None or (not self.writable and generation != self.generation):
             self.store = None
-            self.store = ox.Store(self.path) if self.writable else ox.Store.read_only(self.path)
+            self.store = ox.Store(self.path) if self.writable else ox.Store.read_only(path or self.path)
             self.generation = generation
         return self.store
 
@@ -57,8 +57,17 @@ def _graphs(iris):
 
 
 def run_job(engine: Engine, job: dict) -> Reply:
+    reply = _run_job(engine, job)
+    if reply[0] < 300 and engine.writable and job.get("snapshot"):
+        # Readers never open the live store while a writer works on it (its compactions delete
+        # files a read-only handle still lists): they open a checkpoint (hard links) instead.
+        engine.store.backup(job["snapshot"])
+    return reply
+
+
+def _run_job(engine: Engine, job: dict) -> Reply:
     try:
-        store = engine.ensure(job.get("generation", 0))
+        store = engine.ensure(job.get("generation", 0), job.get("store_path"))
         kind = job["kind"]
         if kind == "query":
             return _query(store, job)
@@ -98,7 +107,10 @@ def _query(store: ox.Store, job: dict) -> Reply:
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
         rows = []
+        deadline = job.get("deadline")
         for solution in answer:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError("the query passed its time limit")
             if len(rows) == cap:
                 headers["X-Result-Truncated"] = f"true; rows={cap}"
                 break
@@ -158,7 +170,7 @@ class Timeout(Exception):
     """The job ran past its time limit; its worker was killed and replaced."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: multiprocessing.Process
     conn: object
@@ -177,6 +189,7 @@ class Pool:
         self.workers: set[_Worker] = set()
         self.waiting = 0
         self.generation = 0
+        self.snapshot: str | None = None
         self.restarts = 0
         self.timeouts = 0
 
@@ -189,6 +202,9 @@ class Pool:
         worker = await loop.run_in_executor(None, self._start_process)
         self.workers.add(worker)
         loop.add_reader(worker.conn.fileno(), self._readable, worker)
+        # uvloop makes the descriptor non-blocking; Connection.recv/send need it blocking (a reply
+        # larger than the pipe buffer arrives in several reads).
+        os.set_blocking(worker.conn.fileno(), True)
         self.idle.put_nowait(worker)
 
     def _start_process(self) -> _Worker:
@@ -251,7 +267,7 @@ class Pool:
             raise Busy("no query worker became free within the time limit") from None
         finally:
             self.waiting -= 1
-        job = dict(job, generation=self.generation)
+        job = dict(job, generation=self.generation, store_path=self.snapshot)
         future = asyncio.get_running_loop().create_future()
         worker.pending = future
         try:
@@ -272,9 +288,11 @@ class Pool:
             if worker in self.workers:
                 self.idle.put_nowait(worker)
 
-    def bump_generation(self) -> None:
-        """After a write: readers reopen the store before their next job."""
+    def bump_generation(self, snapshot: str | None = None) -> None:
+        """After a write: readers reopen the store (or its newest checkpoint) before their next job."""
         self.generation += 1
+        if snapshot:
+            self.snapshot = snapshot
 
     async def close(self) -> None:
         for worker in list(self.workers):
