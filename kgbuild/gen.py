@@ -41,6 +41,7 @@ PROV = PREFIXES["prov"]
 XSD = PREFIXES["xsd"]
 ONTOLOGY_GRAPH = "https://w3id.org/geokg/ontology"
 
+MIN_DOCUMENTS = 20  # even the smallest graph has some of everything
 SIZE_UNITS = {"k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
 
 
@@ -161,7 +162,7 @@ class GenReport:
     derived_edges: int = 0
     seed: int = 0
     target: int = 0
-    counts: dict = field(default_factory=dict)
+    samples: dict = field(default_factory=dict)  # parameter values that match the data (for 'why')
 
 
 class _Writer:
@@ -366,17 +367,25 @@ def _ontology(w: _Writer) -> None:
     for path in sorted(ontology_dir().glob("*.ttl")):
         if path.name == "shapes.ttl":
             continue
+        labels: dict[str, str] = {}  # the parser's blank node ids are random: number them in order
+
+        def term(t) -> str:
+            if isinstance(t, ox.BlankNode):
+                return labels.setdefault(t.value, f"_:onto{len(labels) + 1}")
+            return str(t)
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            w.q(str(triple.subject), str(triple.predicate), str(triple.object), graph)
+            w.q(term(triple.subject), str(triple.predicate), term(triple.object), graph)
 
 
 def generate(path: Path, *, triples: int = 100_000, seed: int = 42, fmt: str | None = None,
-             derived: bool = True) -> GenReport:
+             derived: bool = True, documents: int | None = None) -> GenReport:
     """Write a synthetic geokg dataset of about `triples` quads to `path` (N-Quads, or N-Triples
     when the file ends in .nt or fmt='nt': the same statements with the graphs dropped).
 
     With derived=False the derived edges and rule metadata are left out, so that running
     kgbuild.derive.derive on the result gives back the derived=True file (a test of the shape).
+    With `documents`, exactly that many documents are written (the size then only sets how big
+    the reference world is).
     """
     path = Path(path)
     fmt = fmt or ("nt" if path.suffix == ".nt" else "nq")
@@ -397,7 +406,7 @@ def generate(path: Path, *, triples: int = 100_000, seed: int = 42, fmt: str | N
         run, rule_iris = _rules_metadata(w) if derived else (None, {})
         edges: set[str] = set()
         doc_no = 0
-        while w.count < triples:
+        while (w.count < triples or doc_no < MIN_DOCUMENTS) if documents is None else (doc_no < documents):
             doc_no += 1
             _document(w, rng, world, doc_no, report, edges, run, rule_iris, derived)
         w.flush()
@@ -629,6 +638,8 @@ def _document(w: _Writer, rng: random.Random, world: _World, n: int, report: Gen
         offset += len(sentence) + 1
         if derived and obj is not None:
             _derive(w, relation, status, subject, obj, node_iri, doc_id, c, edges, run, rule_iris)
+            if "subject" not in report.samples and relation == "backs" and status not in ("Denied", "Negated"):
+                report.samples.update(subject=subject.id, relation="gk:backs", object=obj.id)
 
 
 def _derive(w: _Writer, relation: str, status: str, subject: Ent, obj: Ent, claim_iri: str, doc_id: str,
