@@ -220,13 +220,9 @@ def validate(ctx):
 def load(ctx, file, graph):
     """Add an RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) to the store."""
     from .queries import expand_iri
-    from .store import format_for, load_file, open_or_create_store
+    from .store import format_for, load_file_into
     format_for(file)  # refuse an unknown format before touching the store
-    store = open_or_create_store(ctx.obj["store"])
-    try:
-        added = load_file(store, file, graph=expand_iri(graph) if graph else None)
-    finally:
-        del store  # release the store's lock even when the error keeps this frame alive
+    added = load_file_into(ctx.obj["store"], file, graph=expand_iri(graph) if graph else None)
     click.echo(f"loaded {file}: {added} new quads", err=True)
 
 

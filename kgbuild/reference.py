@@ -67,8 +67,15 @@ def read_entities(path: Path) -> dict[str, Entity]:
         raw = raw["entities"]
     if not isinstance(raw, list):
         raise GeokgError("the reference file must be a list of entities", path=path)
+    return entities_from_items(raw, path)
+
+
+def entities_from_items(raw: list, path: Path) -> dict[str, Entity]:
+    """Check a list of entity mappings (as in entities.yaml) and return them by id."""
     entities: dict[str, Entity] = {}
+    files: dict[str, str] = {}
     for item in raw:
+        path = item.get("_file", path) if isinstance(item, dict) else path
         if not isinstance(item, dict) or not item.get("id"):
             raise GeokgError(f"an entity without an id: {item!r:.80}", path=path)
         eid = str(item["id"])
@@ -86,6 +93,7 @@ def read_entities(path: Path) -> dict[str, Entity]:
             raise GeokgError(f"entity {eid!r}: wikidata {qid} has no 'wikidata_verified_by'", path=path,
                              hint="say where the id was read together with its label, "
                                   "or move it to 'wikidata_unverified'")
+        files[eid] = path
         entities[eid] = Entity(
             id=eid, type=item["type"], label=str(item.get("label") or eid),
             aliases=[str(a) for a in item.get("aliases") or []],
@@ -97,8 +105,57 @@ def read_entities(path: Path) -> dict[str, Entity]:
     for entity in entities.values():
         for key, target in entity.links.items():
             if target not in entities:
-                raise GeokgError(f"entity {entity.id!r}: {key} {target!r} is not a reference entity", path=path)
+                raise GeokgError(f"entity {entity.id!r}: {key} {target!r} is not a reference entity",
+                                 path=files.get(entity.id, path))
     return entities
+
+
+def reference_items(folder: Path) -> list[dict]:
+    """The raw entity mappings of a reference folder: entities.yaml, then the broad snapshot
+    (world*.yaml, generated and curated) and the extractor's local entities (local.yaml).
+
+    entities.yaml wins: a later file's entity with a known id is skipped, and an entry with
+    `extends: true` only adds aliases (and linker fields) to the entity it names.
+    """
+    folder = Path(folder)
+    files = [folder / "entities.yaml", *sorted(folder.glob("world*.yaml")), folder / "local.yaml"]
+    items: dict[str, dict] = {}
+    for path in files:
+        if not path.exists():
+            continue
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise GeokgError(f"not valid YAML: {exc}", path=path, line=mark.line + 1 if mark else None) from exc
+        if isinstance(raw, dict) and "entities" in raw:
+            raw = raw["entities"]
+        if not isinstance(raw, list):
+            raise GeokgError("the reference file must be a list of entities", path=path)
+        for item in raw:
+            if not isinstance(item, dict) or not item.get("id"):
+                raise GeokgError(f"an entity without an id: {item!r:.80}", path=path)
+            eid = str(item["id"])
+            if item.get("extends"):
+                if eid not in items:
+                    raise GeokgError(f"entry {eid!r} extends an entity that is not defined before it", path=path)
+                base = items[eid] = dict(items[eid])
+                for key, value in item.items():
+                    if key in ("id", "extends"):
+                        continue
+                    if isinstance(value, list):
+                        base[key] = list(base.get(key) or []) + [v for v in value if v not in (base.get(key) or [])]
+                    elif key not in base:
+                        base[key] = value
+            elif eid not in items:
+                items[eid] = dict(item, _file=str(path))
+    return list(items.values())
+
+
+def read_reference(folder: Path) -> dict[str, Entity]:
+    """All reference entities of a folder (see reference_items): what build and the linker use."""
+    folder = Path(folder)
+    return entities_from_items(reference_items(folder), folder / "entities.yaml")
 
 
 def read_article(text_path: Path) -> ArticleMeta:
