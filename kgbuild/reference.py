@@ -124,7 +124,8 @@ def reference_items(folder: Path) -> list[dict]:
         if not path.exists():
             continue
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise GeokgError(f"not valid YAML: {exc}", path=path, line=mark.line + 1 if mark else None) from exc

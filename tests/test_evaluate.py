@@ -1,0 +1,54 @@
+"""kgbuild eval: matching, reversed claims, and the bars on the seed and the development set."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kgbuild.cli import cli
+from kgbuild.evaluate import evaluate, run_eval
+from kgbuild.paths import data_dir
+
+
+def claim(r, s, o, status="asserted", span=(0, 5)):
+    return {"relation": r, "subject": s, "object": o, "status": status, "span": list(span)}
+
+
+def test_matching_is_directional_and_counts_reversed():
+    gold = {"document": "d", "claims": [claim("backs", "a", "b"), claim("lendsTo", "a", "b")]}
+    machine = {"document": "d", "claims": [claim("backs", "a", "b", "reported"), claim("lendsTo", "b", "a")]}
+    report = evaluate([(gold, machine)])
+    assert report.per_relation["backs"].tp == 1 and report.per_relation["lendsTo"].fp == 1
+    assert report.reversed == 1
+    assert report.status_accuracy == 0.0
+
+
+def test_event_objects_compare_by_type():
+    gold = {"document": "d", "events": {"dep": {"type": "MilitaryDeployment"}},
+            "claims": [claim("confirms", "x", "dep", "negated")]}
+    machine = {"document": "d", "events": {"m1": {"type": "MilitaryDeployment"}},
+               "claims": [claim("confirms", "x", "m1", "negated")]}
+    assert evaluate([(gold, machine)]).overall.f1 == 1.0
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return run_eval([data_dir() / "annotations", data_dir() / "dev" / "annotations"])
+
+
+def test_seed_bar(reports):
+    seed = reports[str(data_dir() / "annotations")]
+    assert seed.overall.f1 >= 0.9
+    assert seed.overall.recall == 1.0 and seed.status_accuracy == 1.0
+
+
+def test_dev_bar_and_no_reversed_claims(reports):
+    dev = reports[str(data_dir() / "dev" / "annotations")]
+    assert len(dev.documents) >= 10
+    assert dev.overall.f1 >= 0.8
+    assert reports["all"].reversed == 0
+
+
+def test_cli_eval_prints_the_table():
+    result = CliRunner().invoke(cli, ["eval", "--gold", str(data_dir() / "annotations")])
+    assert result.exit_code == 0, result.output
+    assert "ALL (micro)" in result.output and "linking accuracy" in result.output
