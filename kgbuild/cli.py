@@ -249,20 +249,44 @@ def load(ctx, file, graph):
 @click.option("--public-url", default=None, help="The URL clients use (for the service description); "
               "default: from the request's Host header.")
 @click.option("--no-fast-path", is_flag=True, help="Send every query to the worker pool.")
+@click.option("--backend", default=None, metavar="URL",
+              help="Serve a remote SPARQL 1.1 store (its query URL) instead of the local store.")
+@click.option("--backend-update", default=None, metavar="URL",
+              help="The remote store's SPARQL Update URL (default: --backend); used only with --updates.")
+@click.option("--backend-graph-store", default=None, metavar="URL",
+              help="The remote store's Graph Store Protocol URL for writes (else SPARQL Update).")
+@click.option("--backend-user", default=None, envvar="KGBUILD_BACKEND_USER", help="User name for the remote store.")
+@click.option("--backend-password", default=None, envvar="KGBUILD_BACKEND_PASSWORD",
+              help="Password for the remote store (or $KGBUILD_BACKEND_PASSWORD).")
+@click.option("--backend-auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True,
+              help="HTTP authentication scheme with --backend-user/--backend-password.")
+@click.option("--backend-token", default=None, envvar="KGBUILD_BACKEND_TOKEN",
+              help="Bearer token for the remote store (or $KGBUILD_BACKEND_TOKEN).")
 @click.pass_context
 @fails_cleanly
 def serve(ctx, host, port, updates, token, timeout, max_rows, max_body, query_workers, http_workers,
-          service_allow, public_url, no_fast_path):
+          service_allow, public_url, no_fast_path, backend, backend_update, backend_graph_store, backend_user,
+          backend_password, backend_auth, backend_token):
     """Serve the store over HTTP: SPARQL endpoint, Graph Store, Linked Data pages and the web UI.
 
     Read-only unless --updates is given with a token. Open http://HOST:PORT/ for the UI.
+    With --backend URL the same server fronts a remote SPARQL 1.1 store (docs/deploy.md).
     """
     from .server import ServerConfig, serve as run_server
+    if not backend and any((backend_update, backend_graph_store, backend_user, backend_token)):
+        raise click.UsageError("--backend-update, --backend-graph-store and the --backend credentials need --backend URL")
+    if (backend_user is None) != (backend_password is None):
+        raise click.UsageError("give --backend-user and --backend-password together")
+    if backend_token and backend_user:
+        raise click.UsageError("give either --backend-user/--backend-password or --backend-token, not both")
     config = ServerConfig(store=str(ctx.obj["store"]), host=host, port=port, updates=updates, token=token,
                           timeout=timeout, max_rows=max_rows, max_body=max_body, query_workers=query_workers,
                           http_workers=http_workers, service_allow=tuple(service_allow), public_url=public_url,
-                          fast_path=not no_fast_path)
-    click.echo(f"serving {config.store} on http://{host}:{port}/ "
+                          fast_path=not no_fast_path, backend=backend, backend_update=backend_update,
+                          backend_graph_store=backend_graph_store, backend_user=backend_user,
+                          backend_password=backend_password, backend_auth=backend_auth, backend_token=backend_token)
+    source = f"the remote store {backend}" if backend else config.store
+    click.echo(f"serving {source} on http://{host}:{port}/ "
                f"({'updates on' if updates else 'read-only'}); Ctrl+C stops", err=True)
     run_server(config)
 

@@ -4,7 +4,7 @@ Modules: config (settings), protocol (SPARQL protocol requests), negotiation (Ac
 sparql_text (what a query names before the engine runs it), workers (killable query
 processes), results (result formats), gsp (Graph Store Protocol), description (service
 description, VoID), linked_data (IRI dereferencing), fastpath (plain lookups in-process),
-app (the route table). See docs/server.md.
+backend (local worker pools or a remote store), app (the route table). See docs/server.md.
 """
 from __future__ import annotations
 
@@ -18,6 +18,15 @@ def create_app(config: ServerConfig):
     return _create(config)
 
 
+def check_backend(config: ServerConfig) -> str:
+    """Fail early, with a clear message, when the --backend store does not answer (or refuses us)."""
+    from ..remote import RemoteStore
+    remote = RemoteStore(config.backend, update_endpoint=config.backend_update, graph_store=config.backend_graph_store,
+                         user=config.backend_user, password=config.backend_password, auth=config.backend_auth,
+                         token=config.backend_token, timeout=max(config.timeout, 5.0))
+    return remote.probe()
+
+
 def serve(config: ServerConfig) -> None:
     """Run the server in the foreground until interrupted (uvicorn; uvloop/httptools if present)."""
     import os
@@ -26,7 +35,10 @@ def serve(config: ServerConfig) -> None:
     from ..errors import GeokgError
     from ..store import open_store
 
-    open_store(config.store, read_only=True)  # fail early, with the store's own message
+    if config.backend:
+        check_backend(config)
+    else:
+        open_store(config.store, read_only=True)  # fail early, with the store's own message
     if config.updates and not config.token:
         raise GeokgError("--updates needs a token", hint=f"give --token TOKEN or set ${TOKEN_ENV}")
     options = dict(host=config.host, port=config.port, log_level="warning", access_log=False,

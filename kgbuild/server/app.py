@@ -6,9 +6,6 @@ headers) or raise HttpError, and `_respond` turns both into a response.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 import uuid
 from email.parser import BytesParser
@@ -27,7 +24,8 @@ from . import description, negotiation as neg
 from .config import ServerConfig
 from .gsp import PARSE_FORMATS
 from .protocol import HttpError, authorise, media_type, read_operation, run_job, run_query, run_update
-from .workers import Pool, error_reply
+from .backend import make_backend
+from .workers import error_reply
 
 PACKAGE = Path(__file__).resolve().parent
 STATIC = PACKAGE.parent / "static"
@@ -57,7 +55,7 @@ class Metrics:
         buckets[-1] += 1
         self.sums[route] = self.sums.get(route, 0.0) + seconds
 
-    def text(self, pools, fast=None) -> str:
+    def text(self, backend, fast=None) -> str:
         out = ["# HELP geokg_requests_total HTTP requests by route and status.",
                "# TYPE geokg_requests_total counter"]
         out += [f'geokg_requests_total{{route="{r}",status="{s}"}} {n}' for (r, s), n in sorted(self.counts.items())]
@@ -70,58 +68,34 @@ class Metrics:
             out.append(f'geokg_request_seconds_count{{route="{route}"}} {buckets[-1]}')
         out += ["# HELP geokg_query_timeouts_total Queries stopped at the time limit (worker killed).",
                 "# TYPE geokg_query_timeouts_total counter", f"geokg_query_timeouts_total {self.timeouts}",
-                "# TYPE geokg_worker_restarts_total counter",
-                f"geokg_worker_restarts_total {sum(p.restarts for p in pools)}",
                 "# HELP geokg_fast_path_total Lookups answered in the HTTP process.",
-                "# TYPE geokg_fast_path_total counter", f"geokg_fast_path_total {fast.hits if fast else 0}",
-                "# TYPE geokg_workers gauge", f"geokg_workers {sum(len(p.workers) for p in pools)}"]
+                "# TYPE geokg_fast_path_total counter", f"geokg_fast_path_total {fast.hits if fast else 0}"]
+        out += backend.metrics()
         return "\n".join(out) + "\n"
 
 
 class Server:
-    """The state the handlers share: settings, worker pools, metrics."""
+    """The state the handlers share: settings, the backend (local pools or a remote store), metrics."""
 
     def __init__(self, config: ServerConfig):
         self.config = config
-        self.readers = Pool(config.store, config.query_workers)
-        self.writer = Pool(config.store, 1, writable=True) if config.updates else None
+        self.backend = make_backend(config)
         self.metrics = Metrics()
         self.started = time.time()
         self.fast = None
         self._void_cache: tuple[int, dict] | None = None
-        self.snapshots: str | None = None
-
-    @property
-    def pools(self):
-        return [p for p in (self.readers, self.writer) if p is not None]
 
     async def startup(self):
-        if self.writer is not None:
-            await self.writer.start()
-        await self.readers.start()
-        if self.config.fast_path and not self.config.updates:
+        await self.backend.start()
+        if self.config.fast_path and not self.config.updates and not self.backend.remote:
             from .fastpath import FastPath
             self.fast = FastPath(self.config)
 
     async def shutdown(self):
-        for pool in self.pools:
-            await pool.close()
-        if self.snapshots:
-            shutil.rmtree(self.snapshots, ignore_errors=True)
+        await self.backend.close()
 
     async def write(self, job: dict):
-        """Run a write on the writer; readers then move to a fresh checkpoint of the store."""
-        if self.snapshots is None:
-            self.snapshots = tempfile.mkdtemp(prefix="kgbuild-snapshots-")
-        generation = self.readers.generation + 1
-        snapshot = os.path.join(self.snapshots, str(generation))
-        reply = await run_job(self, self.writer, dict(job, snapshot=snapshot))
-        if reply[0] < 300:
-            self.readers.bump_generation(snapshot)
-            for old in os.listdir(self.snapshots):
-                if old.isdigit() and int(old) < generation - 2:
-                    shutil.rmtree(os.path.join(self.snapshots, old), ignore_errors=True)
-        return reply
+        return await run_job(self, job, write=True)
 
     def base(self, request: Request) -> str:
         if self.config.public_url:
@@ -130,9 +104,9 @@ class Server:
         return f"{request.url.scheme}://{host}"
 
     async def stats(self) -> dict:
-        gen = self.readers.generation
+        gen = self.backend.generation
         if self._void_cache is None or self._void_cache[0] != gen:
-            status, _, body, _ = await run_job(self, self.readers, {"kind": "stats"})
+            status, _, body, _ = await run_job(self, {"kind": "stats"})
             if status != 200:
                 raise HttpError(503, "stats_failed", json.loads(body)["message"])
             self._void_cache = (gen, json.loads(body))
@@ -258,7 +232,7 @@ async def graph_store(server: Server, request: Request) -> Response:
     else:
         fmt = _choose(accept, neg.GRAPH)
     job["format"] = (fmt.content_type, fmt.name)
-    return _respond(await run_job(server, server.readers, job), head=method == "HEAD")
+    return _respond(await run_job(server, job), head=method == "HEAD")
 
 
 def _rdf_parts(content_type: str | None, body: bytes) -> list[tuple[bytes, str]]:
@@ -288,16 +262,15 @@ def _rdf_parts(content_type: str | None, body: bytes) -> list[tuple[bytes, str]]
 
 @handler
 async def healthz(server: Server, request: Request) -> Response:
-    alive = sum(len(p.workers) for p in server.pools)
-    ok = alive > 0
-    body = {"status": "ok" if ok else "degraded", "workers": alive, "updates": server.config.updates,
+    ok, detail = await server.backend.health()
+    body = {"status": "ok" if ok else "degraded", **detail, "updates": server.config.updates,
             "uptime_s": round(time.time() - server.started, 1)}
     return Response(json.dumps(body), status_code=200 if ok else 503, media_type="application/json")
 
 
 @handler
 async def metrics(server: Server, request: Request) -> Response:
-    return Response(server.metrics.text(server.pools, server.fast), media_type="text/plain; version=0.0.4")
+    return Response(server.metrics.text(server.backend, server.fast), media_type="text/plain; version=0.0.4")
 
 
 @handler

@@ -24,6 +24,14 @@ class ServerConfig:
     service_allow: tuple[str, ...] = ()   # IRI prefixes SERVICE / LOAD may reach
     public_url: str | None = None   # e.g. https://kg.example.org (else taken from the Host header)
     fast_path: bool = True          # answer plain lookups in the HTTP process (see docs/server.md)
+    # --backend: a remote SPARQL 1.1 store instead of the local one (see backend.py)
+    backend: str | None = None                 # its query endpoint
+    backend_update: str | None = None          # its update endpoint (default: the query endpoint)
+    backend_graph_store: str | None = None     # its Graph Store Protocol endpoint (else SPARQL Update)
+    backend_user: str | None = None
+    backend_password: str | None = field(default=None, repr=False)
+    backend_auth: str = "basic"                # basic | digest
+    backend_token: str | None = field(default=None, repr=False)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

@@ -50,7 +50,7 @@ async def resource_response(server, request):
         raise HttpError(406, "not_acceptable", str(exc)) from None
     job = {"kind": "describe", "iri": iri, "format": (fmt.content_type, fmt.name),
            "base": server.base(request)}
-    reply = await run_job(server, server.readers, job)
+    reply = await run_job(server, job)
     status, ctype, body, headers = reply
     return _respond((status, ctype, body, {**headers, "Vary": "Accept"}))
 

@@ -2,7 +2,7 @@
 
 `read_operation` turns GET / form POST / direct POST into one Operation or raises HttpError
 with the right 4xx; `run_query` and `run_update` check the policy (read-only, token, SERVICE
-allow-list, sizes) and hand the work to the worker pool.
+allow-list, sizes) and hand the work to the backend (backend.py).
 """
 from __future__ import annotations
 
@@ -164,14 +164,18 @@ async def run_query(app, op: Operation, *, accept: str | None, base: str, explic
                         hint=f"send it as update=… or with Content-Type: {UPDATE}")
     check_service(analysis, cfg.service_allow)
     formats = query_formats(analysis.form, accept, explicit_format)
-    job = {"kind": "query", "query": op.text, "base": base, "default_graphs": op.default_graphs,
-           "named_graphs": op.named_graphs, "row_cap": cfg.max_rows, "formats": formats}
-    return await run_job(app, app.readers, job)
+    job = {"kind": "query", "query": op.text, "form": analysis.form, "base": base,
+           "default_graphs": op.default_graphs, "named_graphs": op.named_graphs, "row_cap": cfg.max_rows,
+           "formats": formats}
+    return await run_job(app, job)
 
 
-async def run_job(app, pool, job):
+async def run_job(app, job, *, write: bool = False):
+    """Run a job on the server's backend (local worker pools or a remote store; see backend.py)."""
     try:
-        return await pool.run(job, app.config.timeout)
+        if write:
+            return await app.backend.write(job, app.config.timeout)
+        return await app.backend.read(job, app.config.timeout)
     except Timeout:
         app.metrics.timeouts += 1
         raise HttpError(503, "timeout", f"stopped after the time limit of {app.config.timeout:g} s",
