@@ -158,7 +158,8 @@ class Extractor:
         self.heads_of: dict[str, str] = {}   # person -> state, from titles in this article
         self.date = _as_date(meta.get("date") or meta.get("date_published"))
         self.skip_sents: set[int] = set()
-        text = doc.text
+        text = self.text = doc.text  # Doc.text joins every token on each access: read it once
+        self._ents = doc.ents
         first = self.sents[0] if self.sents else None
         if first is not None and len(self.sents) > 1:
             line = text[first.start_char:first.end_char]
@@ -168,6 +169,10 @@ class Extractor:
                 self.skip_sents.add(0)  # a headline: its facts are repeated in the body
 
     # ----------------------------------------------------------------- helpers
+    def ents_in(self, span) -> list:
+        """span.ents from the doc's entities read once (Doc.ents builds them on every access)."""
+        return [e for e in self._ents if e.start >= span.start and e.end <= span.end]
+
     def ent(self, tok) -> str | None:
         m = self.tok2m.get(tok.i)
         return m.entity if m else None
@@ -858,7 +863,7 @@ class Extractor:
         return end
 
     def _amount(self, cand: Cand, tok) -> None:
-        for ent in tok.sent.ents:
+        for ent in self.ents_in(tok.sent):
             if ent.label_ == "MONEY" and cand.start <= ent.start_char < cand.end:
                 cand.event["amount"] = ent.text
                 low = ent.text.lower()
@@ -971,13 +976,13 @@ class Extractor:
         if tok.dep_ == "ccomp" and tok.head.lemma_.lower() in REPORT_VERBS:
             start = min(x.idx for x in tok.head.subtree)
             end = max(end, max(x.idx + len(x.text) for x in tok.head.subtree))
-        text = self.doc.text
+        text = self.text
         while end > start and text[end - 1] in " ,":
             end -= 1
         return start, end
 
     def _deploy_details(self, cand: Cand, tok, sent) -> None:
-        for ent in sent.ents:
+        for ent in self.ents_in(sent):
             number = re.search(r"\d[\d,]*", ent.text)
             if ent.label_ == "CARDINAL" and number:
                 nxt = self.doc[ent.end] if ent.end < len(self.doc) else None
@@ -1161,7 +1166,7 @@ class Extractor:
             if tok.dep_ == "relcl":
                 start = min(x.idx for x in tok.head.subtree)
                 end = max(x.idx + len(x.text) for x in tok.subtree)
-                while doc.text[end - 1] in " ,":
+                while self.text[end - 1] in " ,":
                     end -= 1
             for o in objs:
                 checked = self._check_recognizer(tok, subjects, o, sent)
@@ -1568,7 +1573,7 @@ class Extractor:
                 self._event_fields(ev, c)
             elif c.about:
                 about = c.about
-            text = self.doc.text[c.start:c.end]
+            text = self.text[c.start:c.end]
             claim: dict[str, Any] = {"id": f"c{n:02d}", "relation": c.relation, "subject": c.subject, "object": c.object}
             if about and about in events or (about and c.relation in ("confirms", "commentsOn")):
                 claim["about"] = about
@@ -1639,7 +1644,7 @@ class Extractor:
         span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
         if span is None:
             return None
-        for ent in span.sent.ents:
+        for ent in self.ents_in(span.sent):
             if ent.label_ != "DATE":
                 continue
             d = resolve_date(ent.text, self.date)
