@@ -101,7 +101,7 @@ class Server:
         if self.config.public_url:
             return self.config.public_url.rstrip("/")
         host = request.headers.get("host") or f"{self.config.host}:{self.config.port}"
-        return f"{request.url.scheme}://{host}"
+        return f"{request.scope.get('scheme', 'http')}://{host}"
 
     async def stats(self) -> dict:
         gen = self.backend.generation
@@ -169,7 +169,7 @@ async def sparql(server: Server, request: Request) -> Response:
         raise HttpError(414, "too_large", f"the URL is longer than the limit of {cfg.max_body} bytes")
     op = read_operation(method, request.scope["query_string"], request.headers.get("content-type"), body)
     base = server.base(request)
-    endpoint = base + request.url.path
+    endpoint = base + request.scope["path"]
     accept = request.headers.get("accept")
     if op.kind == "description":
         if neg.prefers_html(accept, neg.GRAPH):

@@ -14,6 +14,7 @@ import time
 
 import pyoxigraph as ox
 
+from .protocol import query_formats
 from .sparql_text import analyse
 from .workers import _query
 
@@ -104,7 +105,6 @@ class FastPath:
                 self.cache[op.text] = shaped
         if not shaped:
             return None
-        from .protocol import query_formats
         job = {"query": op.text, "base": endpoint, "default_graphs": op.default_graphs,
                "named_graphs": op.named_graphs, "row_cap": self.config.max_rows,
                "formats": query_formats(analyse(op.text).form, accept),

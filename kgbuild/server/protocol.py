@@ -6,6 +6,7 @@ allow-list, sizes) and hand the work to the backend (backend.py).
 """
 from __future__ import annotations
 
+import functools
 import hmac
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -125,8 +126,12 @@ def read_operation(method: str, query_string: bytes, content_type: str | None, b
 FORMS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
+@functools.lru_cache(maxsize=256)
 def query_formats(form: str | None, accept: str | None, explicit: str | None = None) -> dict:
-    """The negotiated (content type, name) for the answer kind of this query form."""
+    """The negotiated (content type, name) for the answer kind of this query form.
+
+    Cached: clients send the same Accept header again and again. The result is shared: never mutate it.
+    """
     kinds = {"solutions": neg.SOLUTIONS, "boolean": neg.BOOLEAN, "graph": neg.GRAPH}
     wanted = FORMS.get(form or "")
     out = {}

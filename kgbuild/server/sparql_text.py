@@ -9,6 +9,8 @@ request it rejects gets a 400 with the engine's message.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -57,7 +59,10 @@ UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "
 
 @dataclass
 class Analysis:
-    """What a request's text is: its form, its prefixes, the IRIs it asks the engine to fetch."""
+    """What a request's text is: its form, its prefixes, the IRIs it asks the engine to fetch.
+
+    Shared between requests by analyse()'s cache (clients repeat their queries): never mutate.
+    """
     form: str | None                 # SELECT / ASK / CONSTRUCT / DESCRIBE / UPDATE / None
     prefixes: dict[str, str]
     base: str | None
@@ -66,6 +71,7 @@ class Analysis:
     toks: list[Token]
 
 
+@functools.lru_cache(maxsize=1024)
 def analyse(text: str, base: str | None = None) -> Analysis:
     toks = tokens(text)
     prefixes: dict[str, str] = {}
