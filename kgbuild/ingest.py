@@ -514,6 +514,13 @@ def _peak_rss_mb() -> tuple[float, float]:
     return own, children
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children (the workers)."""
+    import resource
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def make_bench_articles(folder: Path, count: int, seed: int = 7) -> int:
     """Write `count` wire-style articles recombined from the development set's paragraphs
     (different dates and orders), with header lines; returns the number of words."""
@@ -551,10 +558,12 @@ def run_bench(*, count: int = 500, n_process: int = 2, with_store: bool = False,
         if with_store:
             shutil.copytree(data_dir() / "articles", data / "articles")
             shutil.copytree(data_dir() / "annotations", data / "annotations")
+        cpu0 = _cpu_seconds()
         t0 = time.perf_counter()
         report = ingest([str(inputs)], store=tmp / "store", data=data, pipeline=pipeline, n_process=n_process,
                         update_store=with_store)
         seconds = time.perf_counter() - t0
+        cpu = _cpu_seconds() - cpu0
         own, children = _peak_rss_mb()
         lines = [
             f"articles: {len(report.ingested)} ingested, {len(report.failed)} failed, {len(report.duplicates)} duplicates",
@@ -562,6 +571,8 @@ def run_bench(*, count: int = 500, n_process: int = 2, with_store: bool = False,
             f"wall time: {seconds:.1f} s (extraction and files {report.seconds_extract:.1f} s in the main process"
             + (f", store {report.seconds_store:.1f} s" if with_store else ", store not updated") + ")",
             f"throughput: {report.words / seconds:,.0f} words/s end to end with n_process={n_process}",
+            f"CPU time: {cpu:.1f} s (main process and workers), {report.words / cpu:,.0f} words per CPU-second; "
+            f"{cpu / seconds:.2f} cores busy on average (the rest of the machine's load takes the others)",
             f"peak RSS: main process {own:,.0f} MB, largest worker {children:,.0f} MB",
             "claims: " + ", ".join(f"{r} {n}" for r, n in sorted(report.relations.items())),
         ]
