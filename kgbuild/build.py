@@ -191,20 +191,6 @@ def annotation_file_for(data: Path, document_id: str) -> Path:
                      hint="annotate the article first (docs/annotations.md)")
 
 
-def document_quads(data: Path, document_id: str) -> tuple[list[ox.Quad], list[ox.Quad], int]:
-    """One document's quads as a build makes them (metadata, events, evidence graph), the
-    reference entities' quads, and the number of claims."""
-    entities = read_reference(data / "reference")
-    path = annotation_file_for(data, document_id)
-    article = read_article(data / "articles" / f"{document_id}.txt")
-    annotations = read_annotations(path, text=article.text, entities=set(entities))
-    if annotations.document != document_id:
-        raise GeokgError(f"the file names document {annotations.document!r}, not {document_id!r}", path=path)
-    quads = list(article_to_rdf(article, sha256_text(article.text)))
-    quads += list(annotations_to_rdf(annotations, article.text))
-    return quads, list(entities_to_rdf(entities)), len(annotations.claims)
-
-
 def document_update_text(document_iri: str, quads: list[ox.Quad], affected_edges: list[str],
                          rules=None) -> str:
     """One SPARQL Update request (one transaction) that replaces a document in a store:
@@ -281,7 +267,7 @@ def add_document(store_path: Path, data: Path | None = None, document_id: str | 
     if not document_id:
         raise GeokgError("add_document needs a document id (e.g. article-002)")
     data = Path(data) if data else data_dir()
-    quads, entity_quads, claims = _document_quads(data, document_id)
+    quads, entity_quads, claims = document_quads(data, document_id)
     doc = document_iri(document_id).value
     store = open_store(Path(store_path))
     # Reference entities' quads already in the store are not sent again (they were, every time:
@@ -320,8 +306,10 @@ def _reference_cached(folder: Path):
     return hit[1], hit[2], hit[3]
 
 
-def _document_quads(data: Path, document_id: str) -> tuple[list[ox.Quad], list[ox.Quad], int]:
-    """document_quads() with the reference data read once per version of its files."""
+def document_quads(data: Path, document_id: str) -> tuple[list[ox.Quad], list[ox.Quad], int]:
+    """One document's quads as a build makes them (metadata, events, evidence graph), the
+    reference entities' quads, and the number of claims; the reference data is read once per
+    version of its files."""
     _, entity_ids, entity_quads = _reference_cached(data / "reference")
     path = annotation_file_for(data, document_id)
     article = read_article(data / "articles" / f"{document_id}.txt")
