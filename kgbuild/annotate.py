@@ -137,6 +137,17 @@ def load_pipeline(name: str | None = None):
 
 
 # ---------------------------------------------------------------------- the extractor
+
+# Event type -> (field for the claim's subject, field for its object, label template).
+EVENT_ROLES = {
+    "MilitaryDeployment": ("actor", "recipient", "{s} deployment to {o}"),
+    "Flight": ("operator", "destination", "{s} flight to {o}"),
+    "Loan": ("lender", "borrower", "loan from {s} to {o}"),
+    "Sanction": ("authority", "target", "sanctions by {s} on {o}"),
+    "DiplomaticRecognition": ("recognizer", "recognized", "recognition of {o} by {s}"),
+}
+DEFAULT_EVENT_ROLES = ("actor", "recipient", "{type} by {s} towards {o}")
+
 class Extractor:
     def __init__(self, doc, mentions, snapshot, *, document_id: str, meta: dict):
         self.doc, self.snap, self.document_id, self.meta = doc, snapshot, document_id, meta
@@ -1605,31 +1616,11 @@ class Extractor:
 
     def _event_fields(self, ev: dict, c: Cand) -> None:
         etype = ev["type"]
-        label_of = lambda e: self.snap.get(e, "label", e)
-        if etype == "MilitaryDeployment":
-            ev.setdefault("actor", c.subject)
-            ev.setdefault("recipient", c.object)
-            ev.setdefault("label", f"{label_of(c.subject)} deployment to {label_of(c.object)}")
-        elif etype == "Flight":
-            ev.setdefault("operator", c.subject)
-            ev.setdefault("destination", c.object)
-            ev.setdefault("label", f"{label_of(c.subject)} flight to {label_of(c.object)}")
-        elif etype == "Loan":
-            ev.setdefault("lender", c.subject)
-            ev.setdefault("borrower", c.object)
-            ev.setdefault("label", f"loan from {label_of(c.subject)} to {label_of(c.object)}")
-        elif etype == "Sanction":
-            ev.setdefault("authority", c.subject)
-            ev.setdefault("target", c.object)
-            ev.setdefault("label", f"sanctions by {label_of(c.subject)} on {label_of(c.object)}")
-        elif etype == "DiplomaticRecognition":
-            ev.setdefault("recognizer", c.subject)
-            ev.setdefault("recognized", c.object)
-            ev.setdefault("label", f"recognition of {label_of(c.object)} by {label_of(c.subject)}")
-        else:
-            ev.setdefault("actor", c.subject)
-            ev.setdefault("recipient", c.object)
-            ev.setdefault("label", f"{etype} by {label_of(c.subject)} towards {label_of(c.object)}")
+        subject_role, object_role, label = EVENT_ROLES.get(etype, DEFAULT_EVENT_ROLES)
+        ev.setdefault(subject_role, c.subject)
+        ev.setdefault(object_role, c.object)
+        ev.setdefault("label", label.format(type=etype, s=self.snap.get(c.subject, "label", c.subject),
+                                            o=self.snap.get(c.object, "label", c.object)))
         for key, value in c.event.items():
             ev.setdefault(key, value)
         if c.relation in CAMEO:
