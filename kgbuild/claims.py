@@ -7,7 +7,7 @@ import json
 
 import pyoxigraph as ox
 
-from .queries import run_query
+from .queries import EVERY_ROW, run_query
 from .render import json_value, plain
 
 CSV_COLUMNS = ("claim", "relation", "subject", "subject_label", "subject_wikidata", "object", "object_label",
@@ -18,7 +18,7 @@ CSV_COLUMNS = ("claim", "relation", "subject", "subject_label", "subject_wikidat
 def claims_table(store: ox.Store, document: str | None = None) -> list[dict]:
     """Every claim as a dict (see docs/annotations.md, 'The claims table')."""
     params = {"document": document} if document else {}
-    result = run_query(store, "claims", params)
+    result = run_query(store, "claims", {**params, "limit": EVERY_ROW})
     rows = []
     for values in result.rows:
         r = {c: json_value(v) for c, v in zip(result.columns, values)}

@@ -124,7 +124,7 @@ def _remote(endpoint, user, password, auth_scheme, token, **more):
 @fails_cleanly
 def query(ctx, name, params, file, fmt, endpoint=None, user=None, password=None, auth_scheme="basic", token=None):
     """Run a saved query by NAME (see 'kgbuild queries'), or a query --file."""
-    from .queries import parse_saved_query, run_query, run_sparql
+    from .queries import get_query, parse_saved_query, run_query, run_sparql
     from .render import render
     if bool(name) == bool(file):
         raise click.UsageError("give either a saved query NAME or --file FILE")
@@ -146,7 +146,11 @@ def query(ctx, name, params, file, fmt, endpoint=None, user=None, password=None,
             raise
     else:
         result = run_query(store, name, values)
+        saved = get_query(name)
     click.echo(render(result, fmt), nl=False)
+    limit = saved.row_limit(values) if saved else None
+    if limit and len(result.rows) == limit:
+        click.echo(f"(the first {limit} rows: more with --param limit=N)", err=True)
 
 
 @cli.command()

@@ -6,10 +6,11 @@ Header lines (before the query text):
     #+ description: Analyst edges gk:backs with the claims behind them.
     #+ param: entity | iri | - | Only edges touching this entity (an id such as 'russia', a prefixed name or a full IRI)
 
-A parameter line is `name | type | default | help`; type is iri, string, date, number; default
-`-` means required, anything else is the value used when none is given. In the query text the
-parameter is the variable `?_name`, replaced by the RDF term of its value (so the same text runs
-on any SPARQL 1.1 store).
+A parameter line is `name | type | default | help`; type is iri, string, date, number or
+integer; default `-` means required, anything else is the value used when none is given. In the
+query text the parameter is the variable `?_name`, replaced by the RDF term of its value (so the
+same text runs on any SPARQL 1.1 store). An integer is written bare, so it may also stand after
+LIMIT or OFFSET.
 """
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ from .errors import GeokgError
 from .paths import queries_dir
 from .vocab import PREFIXES
 
-PARAM_TYPES = ("iri", "string", "date", "number")
+PARAM_TYPES = ("iri", "string", "date", "number", "integer")
+# List queries take a `limit` (their page size); this value lists everything.
+EVERY_ROW = "1000000000"
 REQUIRED = "-"
 
 
@@ -64,6 +67,14 @@ class SavedQuery:
             term = term_for(param, raw)
             text = re.sub(r"[?$]_" + re.escape(param.name) + r"\b", lambda _m: term, text)
         return text
+
+    def row_limit(self, values: dict[str, str] | None = None) -> int | None:
+        """The `limit` this query runs with, when it has one (to tell a full page from a whole answer)."""
+        for param in self.params:
+            if param.name == "limit" and param.type == "integer":
+                raw = (values or {}).get("limit", param.default)
+                return int(raw) if raw is not None and raw.strip().isdigit() else None
+        return None
 
 
 @dataclass
@@ -132,6 +143,10 @@ def term_for(param: Param, raw: str) -> str:
         except ValueError:
             raise GeokgError(f"parameter '{param.name}': {raw!r} is not a date (YYYY-MM-DD)") from None
         return f'"{raw}"^^<http://www.w3.org/2001/XMLSchema#date>'
+    if param.type == "integer":
+        if not re.fullmatch(r"\s*[0-9]{1,12}\s*", raw):
+            raise GeokgError(f"parameter '{param.name}': {raw!r} is not a whole number (0 or more)")
+        return str(int(raw))
     if param.type == "number":
         try:
             Decimal(raw)

@@ -124,3 +124,19 @@ def test_python_dash_m_entry_point(built_store):
     out = subprocess.run([sys.executable, "-m", "kgbuild", "--store", str(built_store), "query", "sanctions",
                           "--format", "csv"], capture_output=True, text=True, check=True)
     assert "Embargo" in out.stdout
+
+
+def test_a_full_page_says_how_to_see_more(run, built_store):
+    result = run("--store", str(built_store), "query", "external-links", "--param", "limit=3", "--format", "json")
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == 3
+    assert "the first 3 rows: more with --param limit=N" in result.stderr
+    result = run("--store", str(built_store), "query", "who-backs-whom", "--format", "json")
+    assert "more with --param limit" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["ten", "-1", "2.5"])
+def test_limit_must_be_a_whole_number(run, built_store, value):
+    result = run("--store", str(built_store), "query", "claims", "--param", f"limit={value}")
+    assert result.exit_code == 1
+    assert f"parameter 'limit': '{value}' is not a whole number" in result.output

@@ -9,7 +9,7 @@ from kgbuild.cli import cli
 from kgbuild.derive import derive
 from kgbuild.errors import GeokgError
 from kgbuild.gen import generate, parse_size, size_label
-from kgbuild.queries import get_query, list_queries, run_sparql
+from kgbuild.queries import EVERY_ROW, get_query, list_queries, run_sparql
 from kgbuild.store import sorted_nquads
 
 
@@ -95,3 +95,42 @@ def test_gen_command(tmp_path):
     assert out.stat().st_size > 100_000
     result = CliRunner().invoke(cli, ["gen", "-n", "many", "-o", str(out)])
     assert result.exit_code == 1 and "not a size: 'many'" in result.output
+
+
+PAGED = [q for q in list_queries() if q.row_limit() is not None]
+
+
+def test_every_list_query_has_a_page_size():
+    assert {"who-backs-whom", "who-opposes-whom", "analyst-edges", "claims", "claims-by-source", "timeline",
+            "leaders", "military-flights", "deployments", "sanctions", "recognitions",
+            "external-links"} <= {q.name for q in PAGED}
+
+
+@pytest.mark.parametrize("query", PAGED, ids=lambda q: q.name)
+def test_a_page_is_the_top_of_the_whole_answer(small, query):
+    _, _, store = small
+    whole = run_sparql(store, query.bind({"limit": EVERY_ROW}))
+    page = run_sparql(store, query.bind({"limit": "4"}))
+    assert len(whole.rows) > 4, f"{query.name}: the test graph is too small to page"
+    assert len(page.rows) == 4
+    everything = [tuple(map(str, row)) for row in whole.rows]
+    assert all(tuple(map(str, row)) in everything for row in page.rows)
+
+
+@pytest.mark.parametrize("name, rank", [("who-backs-whom", "support"), ("who-opposes-whom", "support"),
+                                        ("analyst-edges", "claims"), ("external-links", "claims")])
+def test_pages_rank_the_best_supported_first(small, name, rank):
+    _, _, store = small
+    query = get_query(name)
+    whole = run_sparql(store, query.bind({"limit": EVERY_ROW}))
+    page = run_sparql(store, query.bind({"limit": "10"}))
+    ranks = [int(row[page.columns.index(rank)].value) for row in page.rows]
+    left_out = [int(row[whole.columns.index(rank)].value) for row in whole.rows][len(page.rows):]
+    assert ranks == sorted(ranks, reverse=True)
+    assert min(ranks) >= max(left_out)
+
+
+def test_the_claims_table_is_never_paged(small):
+    from kgbuild.claims import claims_table
+    _, report, store = small
+    assert len(claims_table(store)) == report.claims

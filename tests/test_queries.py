@@ -33,7 +33,7 @@ def optionals_inside_variable_graphs(text: str) -> list[str]:
     """OPTIONALs written inside a `GRAPH ?var { … }` block, as their first line."""
     found, open_graphs, depth = [], [], 0
     for line in text.splitlines():
-        code = line.split("#", 1)[0] if not line.lstrip().startswith("#+") else ""
+        code = re.sub(r'"[^"]*"|<[^>\s]*>', '""', line).split("#", 1)[0]  # strings and IRIs may hold '#'
         if open_graphs and "OPTIONAL" in code:
             found.append(line.strip())
         for token in re.findall(r"GRAPH\s+\?\w+\s*\{|[{}]", code):
