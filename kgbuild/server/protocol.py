@@ -171,7 +171,7 @@ async def run_query(app, op: Operation, *, accept: str | None, base: str, explic
     formats = query_formats(analysis.form, accept, explicit_format)
     job = {"kind": "query", "query": op.text, "form": analysis.form, "base": base,
            "default_graphs": op.default_graphs, "named_graphs": op.named_graphs, "row_cap": cfg.max_rows,
-           "formats": formats}
+           "formats": formats, "top_limit": analysis.top_limit}
     return await run_job(app, job)
 
 

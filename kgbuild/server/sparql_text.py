@@ -70,6 +70,20 @@ class Analysis:
     load_sources: list[str]          # IRIs named after LOAD
     toks: list[Token]
 
+    @functools.cached_property
+    def top_limit(self) -> int | None:
+        """The query's own LIMIT (outside every group, so not a subquery's), if it has one."""
+        depth, limit = 0, None
+        for i, tok in enumerate(self.toks):
+            if tok.text == "{":
+                depth += 1
+            elif tok.text == "}":
+                depth -= 1
+            elif depth == 0 and tok.keyword == "LIMIT" and i + 1 < len(self.toks) \
+                    and self.toks[i + 1].kind == "number" and self.toks[i + 1].text.isdigit():
+                limit = int(self.toks[i + 1].text)
+        return limit
+
 
 @functools.lru_cache(maxsize=1024)
 def analyse(text: str, base: str | None = None) -> Analysis:

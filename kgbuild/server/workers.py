@@ -12,6 +12,8 @@ an engine error becomes a 400 reply with the engine's message.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import multiprocessing
 import os
@@ -93,12 +95,52 @@ def _run_job(engine: Engine, job: dict) -> Reply:
         return error_reply(400, "query_failed", str(exc))
 
 
+# Where pyoxigraph's own serialiser writes the same bytes as results.solutions (tested).
+NATIVE_SOLUTIONS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
+
+
+def _run(store: ox.Store, job: dict, text: str):
+    return store.query(text, base_iri=job.get("base"), default_graph=_graphs(job.get("default_graphs")),
+                       named_graphs=_graphs(job.get("named_graphs")),
+                       use_default_graph_as_union=bool(job.get("union")))
+
+
+def _count_rows(body: bytes, name: str) -> int:
+    if name == "json":
+        return len(json.loads(body)["results"]["bindings"])
+    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1
+
+
+def _native_select(store: ox.Store, job: dict) -> Reply | None:
+    """A SELECT answer serialised by the engine itself, when the row cap allows; else None.
+
+    The row cap needs the rows one by one, which costs a third of a query's time in Python. When
+    the query's own LIMIT is within the cap no row can be over it; otherwise the query runs with
+    LIMIT cap+1 appended, and an answer longer than the cap goes the slow way after all.
+    """
+    content_type, name = job["formats"]["solutions"]
+    cap, limit = job["row_cap"], job.get("top_limit")
+    if job.get("form") != "SELECT" or name not in NATIVE_SOLUTIONS or (limit is not None and limit > cap):
+        return None
+    text = job["query"] if limit is not None else f"{job['query']}\nLIMIT {cap + 1}"
+    try:
+        answer = _run(store, job, text)
+    except SyntaxError:
+        return None  # e.g. a trailing VALUES block: the plain path reports any real error
+    if not isinstance(answer, ox.QuerySolutions):
+        return None
+    body = answer.serialize(format=NATIVE_SOLUTIONS[name])
+    if limit is None and _count_rows(body, name) > cap:
+        return None
+    return (200, content_type, body, {})
+
+
 def _query(store: ox.Store, job: dict) -> Reply:
     cap = job["row_cap"]
-    default = _graphs(job.get("default_graphs"))
-    answer = store.query(job["query"], base_iri=job.get("base"), default_graph=default,
-                         named_graphs=_graphs(job.get("named_graphs")),
-                         use_default_graph_as_union=bool(job.get("union")))
+    native = _native_select(store, job)
+    if native is not None:
+        return native
+    answer = _run(store, job, job["query"])
     fmt = job["formats"]
     headers = {}
     if isinstance(answer, ox.QueryBoolean):
