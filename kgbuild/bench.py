@@ -20,6 +20,7 @@ new one goes on with the next query) and reported as timed out.
 """
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from .errors import GeokgError
 from .gen import generate, parse_size, size_label
+from .paths import data_dir
 
 ENGINES = ("embedded", "pyoxigraph-raw", "rdflib", "remote")
 TIMEOUT = "timeout"
@@ -51,11 +53,12 @@ class BenchRow:
     queries: dict[str, float | str | None] = field(default_factory=dict)
     rows: dict[str, int | None] = field(default_factory=dict)
     load_s: float | None = None
+    ingest: dict | None = None  # one new article into this store: cold_s, warm_s, store_s
 
     def as_json(self) -> dict:
         return {"scale": self.scale, "engine": self.engine, "triples": self.triples,
                 "load_triples_per_s": self.load_triples_per_s, "peak_rss_mb": self.peak_rss_mb,
-                "queries": self.queries, "rows": self.rows, "load_s": self.load_s}
+                "queries": self.queries, "rows": self.rows, "load_s": self.load_s, "ingest": self.ingest}
 
 
 @dataclass
@@ -172,7 +175,33 @@ def _worker(spec: dict) -> None:
         if repeat:
             times = times[1:]
         _emit(event="query", name=name, ms=round(statistics.median(times) * 1000, 3), rows=rows)
+    if engine == "embedded" and spec.get("ingest"):
+        run = store = None  # the ingest below opens the store for writing
+        gc.collect()
+        _emit(event="ingest", **_ingest_one_article(store_dir, Path(spec["ingest"])))
     _emit(event="done")
+
+
+def _ingest_one_article(store_dir: Path, work: Path) -> dict:
+    """A new article into the store, end to end: once as a fresh `kgbuild ingest` process (Python,
+    spaCy and its model, the reference snapshot included), once more with all that loaded."""
+    from .annotate import load_pipeline
+    from .ingest import ingest
+    articles = sorted((data_dir() / "dev" / "articles").glob("*.txt"))[:2]
+    data = work / "ingest-data"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(data_dir() / "reference", data / "reference")
+    cold = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kgbuild", "--store", str(store_dir), "ingest", "--silent",
+                    "--data", str(data), str(articles[0])], check=True, capture_output=True)
+    cold = time.perf_counter() - cold
+    load_pipeline()
+    warm = time.perf_counter()
+    report = ingest([str(articles[1])], store=store_dir, data=data)
+    warm = time.perf_counter() - warm
+    if len(report.ingested) != 1:
+        raise GeokgError(f"the benchmark article did not ingest: {report.failed}")
+    return {"cold_s": round(cold, 3), "warm_s": round(warm, 3), "store_s": round(report.seconds_store, 3)}
 
 
 def _run_worker(spec: dict, timeout_load: float, timeout_query: float, log) -> list[dict]:
@@ -217,7 +246,8 @@ def measure(engine: str, file: Path, triples: int, scale: str, plan: dict[str, d
     reuse = False
     while True:
         spec = {"engine": engine, "file": str(file), "store": str(store_dir), "reuse": reuse,
-                "queries": pending, "repeat": repeat, "remote": remote.as_dict() if remote else None}
+                "queries": pending, "repeat": repeat, "remote": remote.as_dict() if remote else None,
+                "ingest": str(work / f"ingest-{scale}") if engine == "embedded" and plan else None}
         events = _run_worker(spec, load_timeout, query_timeout, log)
         for event in events:
             if "peak_rss_mb" in event:
@@ -225,6 +255,8 @@ def measure(engine: str, file: Path, triples: int, scale: str, plan: dict[str, d
             if event["event"] == "load":
                 row.load_s = round(event["seconds"], 3)
                 row.load_triples_per_s = round(triples / event["seconds"]) if event["seconds"] else None
+            elif event["event"] == "ingest":
+                row.ingest = {k: event[k] for k in ("cold_s", "warm_s", "store_s")}
             elif event["event"] == "query":
                 row.queries[event["name"]] = event["ms"]
                 row.rows[event["name"]] = event["rows"]
@@ -343,6 +375,10 @@ def comparisons(rows: list[BenchRow]) -> list[str]:
                 out.append(f"{scale}: embedded vs rdflib: {geometric_mean(ratios):.0f}× faster in geometric mean over "
                            f"{len(ratios)} saved queries (min {min(ratios):.1f}×, max {max(ratios):,.0f}×); "
                            + (f"slower on {', '.join(slower)}" if slower else "no saved query slower"))
+        if emb and emb.ingest:
+            out.append(f"{scale}: one new article into the store, end to end: {emb.ingest['cold_s']:.2f} s as a fresh "
+                       f"'kgbuild ingest' process, {emb.ingest['warm_s']:.2f} s with the model loaded "
+                       f"(of which the store update {emb.ingest['store_s']:.2f} s)")
         if emb:
             numbers = [v for v in emb.queries.values() if isinstance(v, (int, float))]
             timeouts = [k for k, v in emb.queries.items() if v == TIMEOUT]
@@ -366,6 +402,9 @@ def render_table(rows: list[BenchRow]) -> str:
         out.append("| load, triples/s | " + " | ".join(f"{r.load_triples_per_s:,.0f}" if r.load_triples_per_s else "–" for r in at) + " |")
         out.append("| load, s | " + " | ".join(f"{r.load_s:,.2f}" if r.load_s is not None else "–" for r in at) + " |")
         out.append("| peak RSS, MB | " + " | ".join(f"{r.peak_rss_mb:,.0f}" if r.peak_rss_mb else "–" for r in at) + " |")
+        if any(r.ingest for r in at):
+            for key, what in (("cold_s", "new article, fresh process"), ("warm_s", "new article, model loaded")):
+                out.append(f"| {what}, s | " + " | ".join(f"{r.ingest[key]:.2f}" if r.ingest else "–" for r in at) + " |")
         names = list(dict.fromkeys(n for r in at for n in r.queries))
         for name in names:
             rows_seen = {r.rows.get(name) for r in at if r.rows.get(name) is not None}

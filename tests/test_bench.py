@@ -51,6 +51,11 @@ def test_bench_tiny_scale_oxigraph_engines(tmp_path, oxigraph_server):
     assert "### 2k triples" in result.stdout and "| load, triples/s |" in result.stdout
     assert "scale 2k: generating" in result.stderr and "scale 2k" not in result.stdout
     assert "kgbuild load (nt) at" in result.stdout
+    # One new article into the embedded store, timed end to end (and only there).
+    assert embedded["ingest"]["cold_s"] > embedded["ingest"]["warm_s"] > embedded["ingest"]["store_s"] > 0
+    assert all(r["ingest"] is None for r in rows[1:])
+    assert "2k: one new article into the store, end to end:" in result.stdout
+    assert "| new article, model loaded, s |" in result.stdout
 
 
 def test_bench_rdflib_row_and_timeouts(tmp_path):
