@@ -1,6 +1,8 @@
 """Reference data: the entities articles name, with external ids, and the articles' metadata."""
 from __future__ import annotations
 
+import copy
+
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -110,6 +112,26 @@ def entities_from_items(raw: list, path: Path) -> dict[str, Entity]:
     return entities
 
 
+_PARSED: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
+def _parsed_yaml(path: Path):
+    """A YAML file's content, parsed once per version of the file: one ingest reads the
+    reference folder three times (linker, validation, build), and parsing is most of its cost."""
+    stat = path.stat()
+    version = (stat.st_mtime_ns, stat.st_size)
+    hit = _PARSED.get(str(path))
+    if hit is None or hit[0] != version:
+        try:
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise GeokgError(f"not valid YAML: {exc}", path=path, line=mark.line + 1 if mark else None) from exc
+        hit = _PARSED[str(path)] = (version, raw)
+    return copy.deepcopy(hit[1])  # callers may change what they get
+
+
 def reference_items(folder: Path) -> list[dict]:
     """The raw entity mappings of a reference folder: entities.yaml, then the broad snapshot
     (world*.yaml, generated and curated) and the extractor's local entities (local.yaml).
@@ -123,12 +145,7 @@ def reference_items(folder: Path) -> list[dict]:
     for path in files:
         if not path.exists():
             continue
-        try:
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise GeokgError(f"not valid YAML: {exc}", path=path, line=mark.line + 1 if mark else None) from exc
+        raw = _parsed_yaml(path)
         if isinstance(raw, dict) and "entities" in raw:
             raw = raw["entities"]
         if not isinstance(raw, list):
