@@ -248,6 +248,9 @@ def load(ctx, file, graph):
               help="Killable query processes per HTTP process.")
 @click.option("--http-workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="HTTP processes sharing the port (read-only mode).")
+@click.option("--recycle-after", default=1000, show_default=True, type=click.IntRange(1),
+              help="With --http-workers > 1: close a keep-alive connection after this many requests, "
+                   "so that clients spread over the processes.")
 @click.option("--service-allow", "service_allow", multiple=True, metavar="IRI_PREFIX",
               help="Let SERVICE (and LOAD) reach endpoints under this IRI prefix (repeatable). Off by default.")
 @click.option("--public-url", default=None, help="The URL clients use (for the service description); "
@@ -268,7 +271,7 @@ def load(ctx, file, graph):
               help="Bearer token for the remote store (or $KGBUILD_BACKEND_TOKEN).")
 @click.pass_context
 @fails_cleanly
-def serve(ctx, host, port, updates, token, timeout, max_rows, max_body, query_workers, http_workers,
+def serve(ctx, host, port, updates, token, timeout, max_rows, max_body, query_workers, http_workers, recycle_after,
           service_allow, public_url, no_fast_path, backend, backend_update, backend_graph_store, backend_user,
           backend_password, backend_auth, backend_token):
     """Serve the store over HTTP: SPARQL endpoint, Graph Store, Linked Data pages and the web UI.
@@ -285,7 +288,8 @@ def serve(ctx, host, port, updates, token, timeout, max_rows, max_body, query_wo
         raise click.UsageError("give either --backend-user/--backend-password or --backend-token, not both")
     config = ServerConfig(store=str(ctx.obj["store"]), host=host, port=port, updates=updates, token=token,
                           timeout=timeout, max_rows=max_rows, max_body=max_body, query_workers=query_workers,
-                          http_workers=http_workers, service_allow=tuple(service_allow), public_url=public_url,
+                          http_workers=http_workers, recycle_after=recycle_after,
+                          service_allow=tuple(service_allow), public_url=public_url,
                           fast_path=not no_fast_path, backend=backend, backend_update=backend_update,
                           backend_graph_store=backend_graph_store, backend_user=backend_user,
                           backend_password=backend_password, backend_auth=backend_auth, backend_token=backend_token)

@@ -350,3 +350,36 @@ def test_serve_refuses_updates_without_token(built_store):
 def test_error_shape_is_pinned(server):
     body = json.loads(get(server, "SELECT ?x WHERE { ?x ").content)
     assert list(body) in (["status", "error", "message"], ["status", "error", "message", "hint"])
+
+
+# ---------------------------------------------------------------- several HTTP processes
+
+def connection_headers(url: str, requests_on_one_connection: int) -> list[str | None]:
+    """The Connection header of each answer on one keep-alive connection."""
+    import http.client
+    parsed = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    seen = []
+    for _ in range(requests_on_one_connection):
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+        response.read()
+        seen.append(response.getheader("connection"))
+        if response.getheader("connection") == "close":
+            break
+    conn.close()
+    return seen
+
+
+def test_several_http_processes_answer_and_recycle_keep_alive_connections(built_store, tmp_path):
+    running = Running(built_store, "--http-workers", "2", "--recycle-after", "5", log=tmp_path / "log")
+    try:
+        assert connection_headers(running.url, 20) == [None, None, None, None, "close"]
+        r = requests.get(running.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+        assert r.status_code == 200 and r.json()["boolean"] is True
+    finally:
+        running.stop()
+
+
+def test_one_http_process_keeps_connections_open(server):
+    assert connection_headers(server.url, 20) == [None] * 20

@@ -60,3 +60,58 @@ def test_within_the_cap_nothing_is_marked_truncated(store, text, rows):
 def test_a_limit_over_the_cap_is_still_capped(store):
     status, _, body, headers = workers._query(store, job("SELECT ?s WHERE { ?s ?p ?o } LIMIT 60", "csv", cap=50))
     assert body.count(b"\r\n") == 51 and headers["X-Result-Truncated"] == "true; rows=50"
+
+
+# ---------------------------------------------------------------- lookups answered from the index
+
+from kgbuild.server.fastpath import FastPath, single_pattern  # noqa: E402
+from kgbuild.server.config import ServerConfig  # noqa: E402
+
+RUSSIA = "https://w3id.org/geokg/id/russia"
+LOOKUPS = [
+    f"SELECT ?label WHERE {{ <{RUSSIA}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}",
+    f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT * {{ <{RUSSIA}> rdfs:label ?l . }}",
+    f"SELECT ?type {{ <{RUSSIA}> a ?type }}",
+    f"SELECT ?type {{ <{RUSSIA}> a ?type }} LIMIT 2",
+    f"SELECT ?alt {{ <{RUSSIA}> <http://www.w3.org/2004/02/skos/core#altLabel> ?alt }}",
+    f"SELECT ?o {{ <{RUSSIA}> <https://w3id.org/geokg/ontology#noSuchProperty> ?o }}",
+    "SELECT ?o { <https://w3id.org/geokg/id/no-such-entity> a ?o }",
+]
+
+
+@pytest.mark.parametrize("name", ["json", "csv", "tsv", "xml"])
+@pytest.mark.parametrize("text", LOOKUPS)
+def test_a_lookup_from_the_index_is_the_engines_answer(built_store, store, text, name):
+    assert single_pattern(text) is not None
+    fast = FastPath(ServerConfig(store=str(built_store)))
+    formats = {"solutions": (BY_NAME[name].media_type, name)}
+    status, _, body, headers = fast._from_index(single_pattern(text), formats["solutions"])
+    assert status == 200 and headers == {}
+    reference = workers._query(store, {**job(text, name), "form": None})  # the engine, rows through Python
+    assert body == reference[2]
+
+
+@pytest.mark.parametrize("text", [
+    f"SELECT ?label WHERE {{ <{RUSSIA}> <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(true) }}",
+    f"SELECT ?x WHERE {{ <{RUSSIA}> a ?type }}",                        # projects another variable
+    "SELECT ?type { <russia> a ?type }",                                # a relative IRI needs the base
+    f"BASE <http://b/> SELECT ?type {{ <{RUSSIA}> a ?type }}",
+    f"SELECT ?type {{ <{RUSSIA}> a ?type }} ORDER BY ?type",
+    f"SELECT ?type {{ <{RUSSIA}> a ?type ; a ?other }}",
+    f"ASK {{ <{RUSSIA}> a ?type }}",
+    f"SELECT ?type {{ <{RUSSIA}\\u0041> a ?type }}",                    # escapes: left to the engine
+    "PREFIX x: <https://w3id.org/geokg/id/> SELECT ?t { x:r%C3%A9 a ?t }",
+])
+def test_other_shapes_are_left_to_the_engine(text):
+    assert single_pattern(text) is None
+
+
+def test_a_lookup_from_the_index_keeps_the_row_cap(built_store):
+    fast = FastPath(ServerConfig(store=str(built_store), max_rows=2))
+    alt = "<http://www.w3.org/2004/02/skos/core#altLabel>"  # Russia has three
+    pattern = single_pattern(f"SELECT ?p {{ <{RUSSIA}> {alt} ?p }}")
+    _, _, body, headers = fast._from_index(pattern, (BY_NAME["json"].media_type, "json"))
+    assert len(json.loads(body)["results"]["bindings"]) == 2 and headers == {"X-Result-Truncated": "true; rows=2"}
+    _, _, body, headers = fast._from_index(single_pattern(f"SELECT ?p {{ <{RUSSIA}> {alt} ?p }} LIMIT 2"),
+                                           (BY_NAME["json"].media_type, "json"))
+    assert len(json.loads(body)["results"]["bindings"]) == 2 and headers == {}

@@ -18,6 +18,7 @@ class ServerConfig:
     token: str | None = field(default=None, repr=False)
     query_workers: int = 2          # killable query processes per HTTP process
     http_workers: int = 1           # HTTP processes sharing the port
+    recycle_after: int = 1000       # with several: a keep-alive connection closes after this many requests
     timeout: float = 10.0           # seconds per query or update
     max_rows: int = 10_000          # SELECT rows / CONSTRUCT triples per answer
     max_body: int = 1_000_000       # bytes per request body (and query string)

@@ -10,12 +10,14 @@ between rows. Anything else goes to the killable worker pool.
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pyoxigraph as ox
 
 from .protocol import query_formats
 from .sparql_text import analyse
+from . import results
 from .workers import _query
 
 ALLOWED_WORDS = {"PREFIX", "BASE", "SELECT", "ASK", "WHERE", "LIMIT", "A"}
@@ -87,12 +89,87 @@ def _every_pattern_anchored(body) -> bool:
     return True
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def single_pattern(text: str):
+    """(subject IRI, predicate IRI, variable, LIMIT or None) for `SELECT ?v|* [WHERE] { <s> <p> ?v [.] }
+    [LIMIT n]` with absolute or prefixed IRIs; None for anything else.
+
+    Most lookups have this shape (a label, the types of a node), and for them the SPARQL parser
+    and planner cost three times the index read: they are answered from the index directly.
+    """
+    analysis = analyse(text)
+    if analysis.form != "SELECT" or analysis.base:
+        return None
+    toks = analysis.toks
+    i = 0
+    while i < len(toks) and toks[i].keyword == "PREFIX":
+        i += 3
+    rest = [t.text if t.kind == "punct" else t for t in toks[i:]]
+
+    def iri(tok):
+        if not hasattr(tok, "kind"):
+            return None
+        if tok.kind == "iri" and re.match(r"^<[A-Za-z][A-Za-z0-9+.-]*:", tok.text) and "\\" not in tok.text:
+            return tok.text[1:-1]
+        if tok.kind == "pname":
+            prefix, _, local = tok.text.partition(":")
+            if prefix in analysis.prefixes and not re.search(r"[\\%]", local):
+                return analysis.prefixes[prefix] + local
+        if tok.kind == "word" and tok.text == "a":
+            return RDF_TYPE
+        return None
+
+    if len(rest) < 6 or getattr(rest[0], "keyword", "") != "SELECT":
+        return None
+    projected = rest[1]
+    j = 2
+    if getattr(rest[j], "keyword", "") == "WHERE":
+        j += 1
+    if rest[j:j + 1] != ["{"] or len(rest) < j + 5:
+        return None
+    subject, predicate, obj = iri(rest[j + 1]), iri(rest[j + 2]), rest[j + 3]
+    if not (subject and predicate and getattr(obj, "kind", "") == "var"):
+        return None
+    variable = obj.text[1:]
+    if not (projected == "*" or getattr(projected, "kind", "") == "var" and projected.text[1:] == variable):
+        return None
+    k = j + 4
+    if rest[k:k + 1] == ["."]:
+        k += 1
+    if rest[k:k + 1] != ["}"]:
+        return None
+    tail = rest[k + 1:]
+    if not tail:
+        return subject, predicate, variable, None
+    if len(tail) == 2 and getattr(tail[0], "keyword", "") == "LIMIT" and getattr(tail[1], "kind", "") == "number" \
+            and tail[1].text.isdigit():
+        return subject, predicate, variable, int(tail[1].text)
+    return None
+
+
 class FastPath:
     def __init__(self, config):
         self.config = config
         self.store = ox.Store.read_only(config.store)
         self.cache: dict[str, bool] = {}
+        self.patterns: dict = {}
         self.hits = 0
+
+    def _from_index(self, pattern, solution_format):
+        subject, predicate, variable, limit = pattern
+        cap = self.config.max_rows if limit is None else min(limit, self.config.max_rows)
+        rows, headers = [], {}
+        for quad in self.store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None,
+                                                 ox.DefaultGraph()):
+            if len(rows) == cap:
+                if limit is None or limit > cap:
+                    headers["X-Result-Truncated"] = f"true; rows={cap}"
+                break
+            rows.append([quad.object])
+        content_type, name = solution_format
+        return (200, content_type, results.solutions([variable], rows, name), headers)
 
     def try_answer(self, op, accept, endpoint):
         """A reply, or None when the query is not lookup-shaped (or has a SERVICE policy question)."""
@@ -105,9 +182,18 @@ class FastPath:
                 self.cache[op.text] = shaped
         if not shaped:
             return None
+        formats = query_formats(analyse(op.text).form, accept)
+        pattern = None if (op.default_graphs or op.named_graphs) else self.patterns.get(op.text, False)
+        if pattern is False:
+            pattern = single_pattern(op.text)
+            if len(self.patterns) < 10_000:
+                self.patterns[op.text] = pattern
+        if pattern:
+            self.hits += 1
+            return self._from_index(pattern, formats["solutions"])
         job = {"query": op.text, "base": endpoint, "default_graphs": op.default_graphs,
                "named_graphs": op.named_graphs, "row_cap": self.config.max_rows,
-               "formats": query_formats(analyse(op.text).form, accept),
+               "formats": formats,
                "deadline": time.monotonic() + self.config.timeout}
         try:
             reply = _query(self.store, job)
