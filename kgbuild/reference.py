@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-
 import datetime
 import re
 from dataclasses import dataclass, field

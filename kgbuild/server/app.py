@@ -421,8 +421,7 @@ class Edge:
 
     def __init__(self, app, server: Server):
         self.app, self.server = app, server
-        workers = server.config.http_workers
-        self.recycle_after = server.config.recycle_after if workers > 1 else 0
+        self.recycle_after = server.config.recycle_after if server.config.http_workers > 1 else 0
         self.served: dict = {}  # (client host, port) -> requests answered on that connection
 
     def _last_on_connection(self, scope) -> bool:

@@ -118,9 +118,11 @@ def _native_select(store: ox.Store, job: dict) -> Reply | None:
     the query's own LIMIT is within the cap no row can be over it; otherwise the query runs with
     LIMIT cap+1 appended, and an answer longer than the cap goes the slow way after all.
     """
+    if job.get("form") != "SELECT":
+        return None
     content_type, name = job["formats"]["solutions"]
     cap, limit = job["row_cap"], job.get("top_limit")
-    if job.get("form") != "SELECT" or name not in NATIVE_SOLUTIONS or (limit is not None and limit > cap):
+    if name not in NATIVE_SOLUTIONS or (limit is not None and limit > cap):
         return None
     text = job["query"] if limit is not None else f"{job['query']}\nLIMIT {cap + 1}"
     try:
