@@ -490,25 +490,35 @@ def ingest(ctx, paths, date, source, pipeline, data, threshold, max_bytes, n_pro
 
 @cli.command()
 @click.option("--refresh", is_flag=True, help="Refresh the people snapshot from a SPARQL endpoint.")
+@click.option("--check-ids", "check", is_flag=True,
+              help="Read every reference Wikidata id (and unverified candidate) back from the endpoint "
+                   "with its English labels; exit 1 if a verified id's item carries none of our names.")
 @click.option("--endpoint", default="https://query.wikidata.org/sparql", show_default=True,
-              help="Wikidata-style SPARQL endpoint for --refresh.")
+              help="Wikidata-style SPARQL endpoint for --refresh and --check-ids.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write (default: <data>/reference/world-wikidata.yaml).")
 @click.option("--text", "text", default=None, help="Link the mentions of this text and print them (a quick check).")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
+              help="Output of --check-ids.")
+@click.option("--all", "show_all", is_flag=True, help="With --check-ids: list the ids that check out too.")
 @PIPELINE_OPTION
 @DATA_OPTION
 @fails_cleanly
-def link(refresh, endpoint, out, text, pipeline, data):
-    """Entity linking: check the reference snapshot, link a text, or --refresh the snapshot."""
+def link(refresh, check, endpoint, out, text, fmt, show_all, pipeline, data):
+    """Entity linking: check the reference snapshot, link a text, --refresh the snapshot, or
+    --check-ids against Wikidata."""
     from .ingest import data_folder
     from .link import Snapshot
     folder = data_folder(data) / "reference"
     if refresh:
-        from .link import refresh as run_refresh
+        from .wikidata import refresh as run_refresh
         target = out or folder / "world-wikidata.yaml"
         n = run_refresh(endpoint, target)
         Snapshot.load(folder)
         click.echo(f"wrote {target}: {n} people from {endpoint}", err=True)
+        return
+    if check:
+        _check_ids(endpoint, folder, fmt, show_all)
         return
     snapshot = Snapshot.load(folder)
     if text:
@@ -523,6 +533,28 @@ def link(refresh, endpoint, out, text, pipeline, data):
     with_qid = sum(1 for i in snapshot.items.values() if i.get("wikidata"))
     click.echo(f"{len(snapshot.items)} reference entities ({with_qid} with a verified Wikidata id): "
                + ", ".join(f"{t} {n}" for t, n in sorted(by_type.items())))
+
+
+def _check_ids(endpoint: str, folder: Path, fmt: str, show_all: bool) -> None:
+    import json
+    from collections import Counter
+    from .render import table
+    from .wikidata import PROBLEMS, STATUSES, check_ids
+    checks = check_ids(endpoint, folder)
+    shown = [c for c in checks if show_all or c.status != "ok"]
+    if fmt == "jsonl":
+        for c in shown:
+            click.echo(json.dumps(c.to_dict(), ensure_ascii=False))
+    elif shown:
+        click.echo(table(["entity", "status", "qid", "wikidata_label", "description", "file"],
+                         [[c.entity, c.status, c.qid or "", c.wikidata_label or "", c.description or "", c.file]
+                          for c in shown]))
+    counts = Counter(c.status for c in checks)
+    for status, meaning in STATUSES.items():
+        if counts[status]:
+            click.echo(f"{counts[status]:>5} {status}: {meaning}", err=True)
+    if any(c.status in PROBLEMS for c in checks):
+        sys.exit(1)
 
 
 @cli.command(name="eval")
