@@ -120,3 +120,38 @@ def test_render_formats(store):
     assert "\t" in render(result, "tsv").splitlines()[0]
     assert render(result, "json").lstrip().startswith("[")
     assert "United States" in render(result, "table")
+
+
+def test_timeline_places_undated_events_by_when_they_were_reported(built_store, tmp_path):
+    """A later document with one dated and one undated event: the undated one is placed by the
+    document's publication date (knownBy), after what the seed article reported by 2019-03-31."""
+    import shutil
+    from kgbuild.store import open_store
+    shutil.copytree(built_store, tmp_path / "store")
+    store = open_store(tmp_path / "store")
+    store.update("""
+        PREFIX gk: <https://w3id.org/geokg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        INSERT DATA {
+          <https://w3id.org/geokg/doc/test-002> a gk:NewsArticle ; gk:title "A later report" ;
+              gk:datePublished "2019-04-05"^^xsd:date .
+          <https://w3id.org/geokg/event/test-002/talks> a gk:Event ; rdfs:label "Undated talks" ;
+              gk:reportedIn <https://w3id.org/geokg/doc/test-002> .
+          <https://w3id.org/geokg/event/test-002/flight> a gk:Flight ; rdfs:label "Flight of 2 April" ;
+              gk:date "2019-04-02"^^xsd:date ; gk:reportedIn <https://w3id.org/geokg/doc/test-002> .
+        }""")
+
+    def timeline(**params):
+        result = run_query(store, "timeline", params)
+        col = result.columns.index
+        return [(plain(r[col("date")]), plain(r[col("knownBy")]), plain(r[col("event")])) for r in result.rows]
+
+    rows = timeline()
+    assert rows[0][0] == "2019-03-23"                                    # dated events first, in date order
+    seed_undated = [r for r in rows if r[0] is None and r[1] == "2019-03-31"]
+    assert seed_undated and "Russian military operations in Syria (background)" in {r[2] for r in seed_undated}
+    assert rows[-2:] == [("2019-04-02", "2019-04-05", "Flight of 2 April"), (None, "2019-04-05", "Undated talks")]
+    # from: the seed's undated events had been reported before 1 April, so they are left out
+    assert timeline(**{"from": "2019-04-01"}) == rows[-2:]
+    assert len(timeline(limit="5")) == 5
