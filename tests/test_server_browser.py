@@ -57,8 +57,10 @@ def test_ui_runs_a_saved_query_and_renders_the_network(server, page):
     page.locator("#evidence li").first.wait_for(timeout=10000)
     assert "biggest allies" in page.locator("#evidence").inner_text()
 
-    # The timeline lists the dated events.
-    assert "2019-03-23" in page.locator("#timeline").inner_text()
+    # The timeline lists the dated events, and the undated ones by when they had been reported.
+    timeline = page.locator("#timeline").inner_text()
+    assert "2019-03-23" in timeline
+    assert "by 2019-03-31 US ban on crude oil imports from Venezuela" in " ".join(timeline.split())
     assert page.outside == [] and page.errors == []
 
 
