@@ -1269,7 +1269,6 @@ class Extractor:
                         end = sent.end_char
                     c = self.add("threatens", s, t, start, end, trigger=tok, confidence=0.55 if context else 0.75)
                     if c:
-                        c.status, c.certainty, c.fixed_status = "hypothetical", "possible", True
                         if context:
                             c.note = "The threat names no target; the target is the one of the same sentence."
 
@@ -1532,8 +1531,6 @@ class Extractor:
         elif any(ch.lower_ in ("will", "would", "'ll") for ch in tok.children if ch.dep_ == "aux") or (
                 tok.dep_ == "xcomp" and tok.head.lemma_.lower() in ("plan", "intend", "prepare")):
             c.temporality = "future"
-        if c.relation == "threatens":
-            c.status, c.certainty = "hypothetical", "possible"
 
     def _discourse(self) -> None:
         doc = self.doc

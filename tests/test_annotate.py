@@ -59,7 +59,8 @@ def test_negation_threat_and_background(seed):
     _, result = seed
     claims = claims_of(result)
     assert claims[("criticizes", "donald-trump", "vladimir-putin")]["status"] == "negated"
-    assert claims[("threatens", "donald-trump", "government-of-venezuela")]["status"] == "hypothetical"
+    # the warning was made: asserted; what it threatens is hypothetical (the Threat's threatened_action)
+    assert claims[("threatens", "donald-trump", "government-of-venezuela")]["status"] == "asserted"
     assert claims[("deploysTo", "russia", "syria")]["temporality"] == "historical"
     assert claims[("deploysTo", "russia", "venezuela")]["status"] == "unconfirmed"
     assert claims[("deploysTo", "russia", "venezuela")]["attributed_to"] == "sputnik"
