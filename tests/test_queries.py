@@ -155,3 +155,16 @@ def test_timeline_places_undated_events_by_when_they_were_reported(built_store, 
     # from: the seed's undated events had been reported before 1 April, so they are left out
     assert timeline(**{"from": "2019-04-01"}) == rows[-2:]
     assert len(timeline(limit="5")) == 5
+
+
+def test_external_links_lists_what_the_claims_name_and_all_on_request(store):
+    def rows(**params):
+        result = run_query(store, "external-links", params)
+        col = result.columns.index
+        return {plain(r[col("label")]): int(plain(r[col("claims")])) for r in result.rows}
+
+    named = rows()
+    assert named["Sputnik"] == 2 and named["Javier Mayorca"] == 2   # sources count: they are named as attributedTo
+    assert named["Venezuela"] > 0 and min(named.values()) > 0
+    everything = rows(all="true", limit="2000")
+    assert set(named) < set(everything) and 0 in everything.values()
