@@ -168,3 +168,13 @@ def test_external_links_lists_what_the_claims_name_and_all_on_request(store):
     assert named["Venezuela"] > 0 and min(named.values()) > 0
     everything = rows(all="true", limit="2000")
     assert set(named) < set(everything) and 0 in everything.values()
+
+
+def test_analyst_edges_say_when_they_hold(store):
+    result = run_query(store, "analyst-edges")
+    col = result.columns.index
+    when = {(plain(r[col("subject")]), plain(r[col("relation")]), plain(r[col("object")])): plain(r[col("temporality")])
+            for r in result.rows}
+    assert when[("Russia", "deploysTo", "Syria")] == "historical"        # "has a record of": background
+    assert when[("United States", "importsFrom", "Venezuela")] == "historical"
+    assert when[("Russia", "backs", "Venezuela")] == "current"
