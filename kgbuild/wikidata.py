@@ -230,7 +230,10 @@ def check_ids(endpoint: str, folder: Path, *, timeout: int = 60, limit: int = 10
 
     checks = []
     for entity in entities:
-        ours = {slug(n) for n in [entity.get("label"), *(entity.get("aliases") or [])] if isinstance(n, str)}
+        # wikidata_label: the item's own label where it names the same body differently
+        # ('Cabinet of Venezuela' for the government of Venezuela), as seen in the verifying source
+        ours = {slug(n) for n in [entity.get("label"), entity.get("wikidata_label"), *(entity.get("aliases") or [])]
+                if isinstance(n, str)}
         file = Path(entity.get("_file") or "").name
         qid = entity.get("wikidata") or candidate(entity)
         if qid:

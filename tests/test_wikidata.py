@@ -39,6 +39,7 @@ wd:Q99990010 rdfs:label "Testland"@en ; rdfs:label "Testlandia"@de ; schema:desc
 wd:Q99990011 rdfs:label "Someone Else"@en ; schema:description "wrong person"@en .
 wd:Q99990012 rdfs:label "Señora Testa"@en .
 wd:Q99990013 rdfs:label "Test Armed Forces of Testland"@en ; skos:altLabel "Testland military"@en .
+wd:Q99990014 rdfs:label "Council of Testland"@en .
 wd:Q99990020 rdfs:label "Unrelated Thing"@en .
 wd:Q99990021 rdfs:label "Testa Minister"@en .
 wd:Q99990031 rdfs:label "Testnik"@en ; schema:description "news agency"@en .
@@ -51,6 +52,8 @@ REFERENCE = [
     {"id": "wrong-person", "type": "Person", "label": "Nicolás Testuro", "aliases": ["Testuro"],
      "wikidata": "Q99990011", "wikidata_verified_by": "t"},
     {"id": "accented", "type": "Person", "label": "Senora Testa", "wikidata": "Q99990012", "wikidata_verified_by": "t"},
+    {"id": "testland-government", "type": "Government", "label": "Government of Testland", "wikidata": "Q99990014",
+     "wikidata_label": "Council of Testland", "wikidata_verified_by": "t"},
     {"id": "testland-forces", "type": "ArmedForces", "label": "Armed Forces of Testland",
      "aliases": ["Testland military"], "wikidata": "Q99990013", "wikidata_verified_by": "t"},
     {"id": "ghost", "type": "Person", "label": "Ghost", "wikidata": "Q99990099", "wikidata_verified_by": "t"},
@@ -141,6 +144,7 @@ def test_check_ids_reads_every_id_back_with_its_labels(serve, reference):
     assert status["testland"] == ["ok"]
     assert status["accented"] == ["ok"]          # 'Señora Testa' is our 'Senora Testa'
     assert status["testland-forces"] == ["ok"]   # matched on a Wikidata alias
+    assert status["testland-government"] == ["ok"]  # matched on the wikidata_label we recorded
     assert status["wrong-person"] == ["differs"]
     assert by_entity["wrong-person"][0].wikidata_label == "Someone Else"
     assert status["ghost"] == ["missing"]
