@@ -32,6 +32,7 @@ REPORT_VERBS = {"say", "report", "tell", "tweet", "announce", "state", "claim", 
                 "allege", "assert", "insist", "note", "confirm", "post", "suggest", "indicate", "show"}
 DENY_VERBS = {"deny", "reject", "dismiss", "refute", "disavow"}
 NEG_VERBS = {"avoid", "refrain", "decline", "refuse", "fail", "stop"}
+HEDGES = {"around", "about", "some", "nearly", "almost", "approximately", "roughly", "estimated"}
 TROOP_NOUNS = {"soldier", "troop", "force", "instructor", "trainer", "personnel", "fighter", "mercenary",
                "marine", "paratrooper", "squadron", "battalion", "brigade", "unit", "contingent", "regiment",
                "division", "military", "army", "advisor", "adviser", "peacekeeper", "servicemember", "sailor"}
@@ -997,12 +998,26 @@ class Extractor:
             number = re.search(r"\d[\d,]*", ent.text)
             if ent.label_ == "CARDINAL" and number:
                 nxt = self.doc[ent.end] if ent.end < len(self.doc) else None
+                # '100 Russian soldiers': skip up to two nationalities or adjectives before the noun
+                for _ in range(2):
+                    if nxt is None or not (nxt.ent_type_ == "NORP" or nxt.pos_ == "ADJ"):
+                        break
+                    nxt = self.doc[nxt.i + 1] if nxt.i + 1 < len(self.doc) else None
                 if nxt is not None and (nxt.lemma_.lower() in TROOP_NOUNS or nxt.lower_ in TROOP_NOUNS):
                     cand.event.setdefault("personnel", int(number.group().replace(",", "")))
+                    self._hedged(cand, ent)
             if ent.label_ == "QUANTITY" and "ton" in ent.text:
                 number = re.search(r"\d+(?:\.\d+)?", ent.text)
                 if number:
                     cand.event.setdefault("cargo_tonnes", float(number.group()))
+                    self._hedged(cand, ent)
+
+    def _hedged(self, cand: Cand, ent) -> None:
+        """'around 100', 'about 35 tons': the figure is approximate (spaCy puts the hedge in the
+        entity or just before it)."""
+        before = self.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        if HEDGES & ({t.lower_ for t in ent} | {before}):
+            cand.event["approximate"] = True
 
     def _troop_owner(self, noun) -> list[str]:
         return self._troop_subjects(noun)

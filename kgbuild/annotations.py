@@ -59,6 +59,7 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "end_date": ("endDate", "date"),
     "personnel": ("personnelCount", "integer"),
     "cargo_tonnes": ("cargoTonnes", "decimal"),
+    "approximate": ("approximateFigures", "boolean"),
     "cargo": ("cargoDescription", "string"),
     "purpose": ("purpose", "string"),
     "amount": ("amountText", "string"),

@@ -105,3 +105,13 @@ def test_relative_dates():
 def test_unknown_pipeline_is_a_clear_error():
     with pytest.raises(GeokgError, match="no_such_pipeline"):
         load_pipeline("no_such_pipeline")
+
+
+def test_hedged_figures_are_marked_approximate(seed, nlp, snapshot):
+    _, result = seed
+    deployments = [e for e in result["events"].values() if e.get("personnel")]
+    assert deployments and deployments[0]["personnel"] == 100 and deployments[0]["approximate"] is True
+    exact = annotate("Russia deployed 120 soldiers to Syria on Monday.", document_id="t", meta={"date": "2019-03-24"},
+                     nlp=nlp, reference=snapshot)
+    figures = [e for e in exact["events"].values() if e.get("personnel")]
+    assert figures and figures[0]["personnel"] == 120 and "approximate" not in figures[0]
