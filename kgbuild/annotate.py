@@ -1287,6 +1287,13 @@ class Extractor:
                         if context:
                             c.note = "The threat names no target; the target is the one of the same sentence."
 
+    def _report_named(self, heads) -> str | None:
+        """The latest news report of this article, if one of `heads` is 'report' or 'story'."""
+        if not any(h.lemma_.lower() in ("report", "story") for h in heads):
+            return None
+        reports = [sid for sid, source in self.sources.items() if source.get("type") == "NewsReport"]
+        return reports[-1] if reports else None
+
     def rule_confirms_comments(self, sent) -> None:
         doc = self.doc
         for tok in self.sent_toks[self.sent_index(sent[0])]:
@@ -1306,7 +1313,8 @@ class Extractor:
                             c.status, c.polarity, c.fixed_status = "negated", "negated", True
             if lemma in ("comment",) and tok.pos_ == "VERB" and tok.head.lemma_.lower() in NEG_VERBS:
                 on = [p for c in tok.children if c.dep_ == "prep" and c.lower_ in ("on", "about") for p in c.children]
-                event = self._event_for_phrase(tok, on)
+                # 'declined to comment on the report': the report itself, when the article has one
+                event = self._report_named(on) or self._event_for_phrase(tok, on)
                 subjects = self.subjects(tok)
                 for s in subjects:
                     if event:
@@ -1614,12 +1622,13 @@ class Extractor:
             if c.note:
                 claim["note"] = c.note
             claims.append(claim)
-        # events referred to by confirms/commentsOn must exist
+        # events referred to by confirms/commentsOn must exist (a news report of this article is
+        # a source, not an event)
         for claim in claims:
-            for key in ("object", "about"):
-                value = claim.get(key)
-                if claim["relation"] in ("confirms", "commentsOn") and value and value not in events and key == "object":
-                    events[value] = {"type": "Event", "label": value}
+            value = claim.get("object")
+            if claim["relation"] in ("confirms", "commentsOn") and value and value not in events \
+                    and value not in self.sources:
+                events[value] = {"type": "Event", "label": value}
         for claim in claims:
             if claim.get("about") and claim["about"] not in events:
                 del claim["about"]
