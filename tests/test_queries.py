@@ -154,6 +154,10 @@ def test_timeline_places_undated_events_by_when_they_were_reported(built_store, 
     assert rows[-2:] == [("2019-04-02", "2019-04-05", "Flight of 2 April"), (None, "2019-04-05", "Undated talks")]
     # from: the seed's undated events had been reported before 1 April, so they are left out
     assert timeline(**{"from": "2019-04-01"}) == rows[-2:]
+    # from the Sunday of the report: current undated events may fall after it, background ones not
+    since_sunday = {r[2] for r in timeline(**{"from": "2019-03-24"})}
+    assert "US ban on crude oil imports from Venezuela" in since_sunday
+    assert "Russian military operations in Syria (background)" not in since_sunday
     assert len(timeline(limit="5")) == 5
 
 
