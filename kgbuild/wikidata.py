@@ -13,12 +13,12 @@ Nothing is written: choosing between same-named items is a person's call.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import GeokgError
 from .link import slug, usable_name
+from .reference import QID
 
 AGENT = "geokg-kgbuild/0.1 (https://w3id.org/geokg)"
 PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
@@ -27,7 +27,6 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <http://schema.org/>
 """
-QID = re.compile(r"Q[1-9][0-9]*")
 BATCH = 150  # ids or names per request: keeps each query far below endpoint size limits
 
 

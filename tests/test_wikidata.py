@@ -4,14 +4,9 @@ labels, so nothing here reads as a source for a real id)."""
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
+import requests
 import yaml
 from click.testing import CliRunner
 
@@ -20,6 +15,8 @@ from kgbuild.errors import GeokgError
 from kgbuild.link import Snapshot
 from kgbuild.paths import data_dir
 from kgbuild.wikidata import check_ids, refresh
+
+from .triplestores import Oxigraph, free_port
 
 PREFIXES = """
 @prefix wd: <http://www.wikidata.org/entity/> .
@@ -69,39 +66,20 @@ REFERENCE = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def serve(tmp_path):
     """Start oxigraph's server on 127.0.0.1 over a Turtle sample; returns its query URL."""
-    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    if not Path(exe).exists():
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    procs = []
+    servers = []
 
     def start(turtle: str) -> str:
-        db = tmp_path / f"db{len(procs)}"
-        (tmp_path / "sample.ttl").write_text(turtle, encoding="utf-8")
-        subprocess.run([exe, "load", "--location", str(db), "--file", str(tmp_path / "sample.ttl")],
-                       check=True, capture_output=True)
-        port = _free_port()
-        procs.append(subprocess.Popen([exe, "serve-read-only", "--location", str(db), "--bind", f"127.0.0.1:{port}"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        return f"http://127.0.0.1:{port}/query"
+        server = Oxigraph(location=tmp_path / f"db{len(servers)}", port=free_port()).start()
+        servers.append(server)
+        requests.post(server.store + "?default", data=turtle.encode("utf-8"),
+                      headers={"Content-Type": "text/turtle"}, timeout=30).raise_for_status()
+        return server.query
     yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture()
@@ -128,7 +106,7 @@ def test_refresh_from_local_sparql_endpoint(serve, tmp_path):
 
 
 def test_unreachable_endpoint_is_a_clear_error(tmp_path, reference):
-    dead = f"http://127.0.0.1:{_free_port()}/query"
+    dead = f"http://127.0.0.1:{free_port()}/query"
     with pytest.raises(GeokgError, match="did not answer"):
         refresh(dead, tmp_path / "x.yaml", timeout=3)
     with pytest.raises(GeokgError, match="did not answer"):
