@@ -185,7 +185,7 @@ def _worker(spec: dict) -> None:
 def _ingest_one_article(store_dir: Path, work: Path) -> dict:
     """A new article into the store, end to end: once as a fresh `kgbuild ingest` process (Python,
     spaCy and its model, the reference snapshot included), once more with all that loaded."""
-    from .annotate import load_pipeline
+    from .extract import load_pipeline
     from .ingest import ingest
     articles = sorted((data_dir() / "dev" / "articles").glob("*.txt"))[:2]
     data = work / "ingest-data"

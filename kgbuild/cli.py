@@ -522,9 +522,9 @@ def link(refresh, check, endpoint, out, text, fmt, show_all, pipeline, data):
         return
     snapshot = Snapshot.load(folder)
     if text:
-        from .annotate import _linker_for, load_pipeline
+        from .extract import linker_for, load_pipeline
         nlp = load_pipeline(pipeline)
-        for m in _linker_for(snapshot, nlp).link(nlp(text)):
+        for m in linker_for(snapshot, nlp).link(nlp(text)):
             click.echo(f"{m.start}\t{m.end}\t{m.text}\t{m.entity}\t{m.kind}")
         return
     by_type = {}

@@ -237,7 +237,7 @@ def run_eval(gold_folders: Iterable[Path], *, machine_folder: Path | None = None
     gold_folders = [Path(f) for f in gold_folders]
     nlp = snapshot = None
     if machine_folder is None:
-        from .annotate import load_pipeline
+        from .extract import load_pipeline
         from .link import Snapshot
         nlp = load_pipeline(pipeline)
         snapshot = Snapshot.load(reference_folder)
@@ -253,7 +253,7 @@ def run_eval(gold_folders: Iterable[Path], *, machine_folder: Path | None = None
                     raise GeokgError("no machine annotation for this curated file", path=mpath)
                 machine = load_yaml(mpath)
             else:
-                from .annotate import annotate
+                from .extract import annotate
                 from .reference import read_article
                 article = read_article(article_for(path))
                 meta = {"date": article.date_published or article.date_not_before or article.event_date}

@@ -10,7 +10,7 @@
     <blank line>
     body…
 
-extracts its claims (kgbuild.annotate), writes data/articles/<id>.txt, <id>.yaml (metadata)
+extracts its claims (kgbuild.extract), writes data/articles/<id>.txt, <id>.yaml (metadata)
 and data/annotations/<id>.yaml (machine-made, correctable), stores the unlinked entities it
 minted in data/reference/local.yaml, and adds the document to the store. Each article is
 all-or-nothing: if any step fails, its files are removed and the store is left as it was.
@@ -250,7 +250,7 @@ def ingest(paths: Iterable[str], *, store: Path, data: Path | None = None, pipel
            progress: Callable[[Iterable, int], Iterable] | None = None) -> IngestReport:
     """Ingest articles; see the module docstring. Raises GeokgError only for problems that stop
     everything (no pipeline, unreadable reference); problems of one article are in the report."""
-    from .annotate import annotate, load_pipeline
+    from .extract import annotate, load_pipeline
     from .annotations import read_annotations
     from .link import Snapshot
     from .reference import read_reference
@@ -356,7 +356,7 @@ def _extract_one(job, doc=None):
     """One article -> (doc_id, (result, local entities, metadata YAML, annotation YAML)), or
     (doc_id, exception). Pure function of the article: the snapshot's minted local entities are
     reset first, so the outcome does not depend on which worker had which article."""
-    from .annotate import annotate
+    from .extract import annotate
     doc_id, text, date, source, origin, meta, ann_path = job
     nlp, snapshot, known = _STATE["nlp"], _STATE["snapshot"], _STATE["entities"]
     try:

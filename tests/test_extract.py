@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from kgbuild.annotate import annotate, load_pipeline, resolve_date
+from kgbuild.extract import annotate, load_pipeline, resolve_date
 from kgbuild.annotations import read_annotations
 from kgbuild.errors import GeokgError
 from kgbuild.link import Snapshot
