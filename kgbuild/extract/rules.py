@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import GeokgError
-from . import lexicon
+from . import frames, lexicon, modality
 from .dates import as_date as _as_date, resolve_date
 from .parse import load_pipeline
 
@@ -354,6 +354,7 @@ class Extractor:
             for rule, lexicon in triggers.items():
                 if lexicon is None or words & lexicon:
                     rule(sent)
+        frames.apply(self)
         self.finish()
 
     # titles: headOfState, headOfGovernment, leads
@@ -1149,17 +1150,16 @@ class Extractor:
                 checked = self._check_recognizer(tok, subjects, o, sent)
                 if checked is None:
                     continue
-                s, conf, note = checked
-                if note:
-                    start = min(x.idx for x in tok.subtree if x.dep_ == "nsubj" or x.i >= tok.i - 2) if False else start
-                c = self.add("recognizes", self.person_state(s), o, start, end, trigger=tok, confidence=conf, note=note)
-                if c and negated:
-                    c.status, c.polarity, c.fixed_status = "negated", "negated", True
-                if c and note:
-                    # the evidence is the clause about the recognition itself
-                    subj_tok = [x for x in tok.children if x.dep_ == "nsubj"]
-                    if subj_tok:
-                        c.start = min(x.idx for x in subj_tok[0].subtree)
+                recognizers, conf, note = checked
+                for s in recognizers:  # "Canada and Brazil recognised X": one claim each
+                    c = self.add("recognizes", self.person_state(s), o, start, end, trigger=tok, confidence=conf, note=note)
+                    if c and negated:
+                        c.status, c.polarity, c.fixed_status = "negated", "negated", True
+                    if c and note:
+                        # the evidence is the clause about the recognition itself
+                        subj_tok = [x for x in tok.children if x.dep_ == "nsubj"]
+                        if subj_tok:
+                            c.start = min(x.idx for x in subj_tok[0].subtree)
 
     def _check_recognizer(self, verb, subjects, obj, sent):
         """Cross-check a recognition against the article: whoever backs the incumbent (or is the
@@ -1172,7 +1172,7 @@ class Extractor:
                     if e and self.etype(e) == "State":
                         contested_state = e
         if contested_state is None or self.etype(obj) != "Person":
-            return (subjects[0], 0.85, None) if subjects else None
+            return (list(subjects), 0.85, None) if subjects else None
         gov = self.snap.government_of(contested_state)
         backers = {c.subject for c in self.cands if c.relation == "backs" and c.object in (contested_state, gov)
                    and c.status == "asserted"}
@@ -1184,7 +1184,7 @@ class Extractor:
             if m:
                 candidates.add(m.entity)
         if ok and len(ok) == len(subjects):
-            return ok[0], 0.85, None
+            return ok, 0.85, None
         # the parse's subject fails: look for the actor of this sentence that sanctions or opposes the incumbent
         alternatives = {c.subject for c in self.cands if c.relation in ("sanctions",) and
                         sent.start_char <= c.start < sent.end_char and
@@ -1192,7 +1192,7 @@ class Extractor:
         alternatives = {a for a in alternatives if a not in backers and a not in (gov, contested_state)}
         if len(alternatives) == 1:
             alt = alternatives.pop()
-            return (alt, 0.55, "Garbled sentence: read literally, " + ", ".join(sorted(subjects)) +
+            return ([alt], 0.55, "Garbled sentence: read literally, " + ", ".join(sorted(subjects)) +
                     " recognised; that contradicts the article (they back the incumbent), so the recogniser is "
                     "the actor of the same sentence that sanctions the incumbent. Check by hand.")
         return None
@@ -1363,6 +1363,9 @@ class Extractor:
         for c in self.cands:
             self._attribute(c)
             self._time(c)
+            if c.trigger is not None and c.status in ("asserted", "reported") and \
+                    c.relation not in ("headOfState", "headOfGovernment", "leads") and modality.is_hypothetical(c.trigger):
+                c.status, c.certainty = "hypothetical", "possible"
         self._discourse()
         # the person behind a state act is the state ("Putin recognised" -> Russia)
         for c in self.cands:
@@ -1446,7 +1449,9 @@ class Extractor:
                 speaker = self._anonymous_speaker(speaker_verb)
             if speaker is None and not c.fixed_status:
                 c.status = "reported"
-            if speaker and speaker != c.subject or speaker and c.relation in ("backs", "deploysTo", "lendsTo", "sanctions"):
+            # an actor stating its own stance or action asserts it (docs/annotations.md)
+            own = bool(speaker) and self.own_voice(speaker, c.subject)
+            if speaker and speaker != c.subject or speaker and c.relation in ("backs", "deploysTo", "lendsTo", "sanctions") or own:
                 c.attributed_to = speaker
                 if speaker_verb.lemma_.lower() == "tweet":
                     sid = f"{speaker}-tweet"
@@ -1465,12 +1470,31 @@ class Extractor:
                         c.quotes = q
                 if negated and (self.snap.state_of(speaker) == self.snap.state_of(c.subject) or speaker == c.subject):
                     c.status, c.polarity, c.fixed_status = "denied", "denied", True
+                elif own and not c.fixed_status:
+                    c.status = "asserted"
                 elif not c.fixed_status:
                     c.status = "reported"
                     if speaker in self.sources and self.sources[speaker]["type"] == "AnonymousSource":
                         c.certainty = "probable"
         if negated and not c.fixed_status:
             c.status, c.polarity, c.fixed_status = "negated", "negated", True
+
+    def own_voice(self, speaker: str, subject: str) -> bool:
+        """Does `speaker` speak for `subject`? The actor itself, its state's government or a
+        body of it (a ministry), or a head of state or government titled in the article
+        ("Germany will send tanks, Chancellor Olaf Scholz said"); not another body that merely
+        belongs to the same state."""
+        if speaker == subject:
+            return True
+        state = self.snap.state_of(subject) if self.etype(subject) in ("State", "Government", "ArmedForces") else None
+        if not state:
+            return False
+        gov = self.snap.government_of(state)
+        if speaker in (state, gov):
+            return True
+        if self.etype(speaker) == "Person":
+            return self.heads_of.get(speaker) == state or self.snap.get(speaker, "country") == state
+        return self.etype(speaker) == "Organization" and self.snap.get(speaker, "part_of") == gov and gov is not None
 
     def _anonymous_speaker(self, verb, noun=None) -> str | None:
         if noun is None:

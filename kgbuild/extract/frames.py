@@ -1,0 +1,310 @@
+"""Frames: relations found from trigger words and syntactic roles declared in lexicons/frames.yaml.
+
+A frame says, for one analyst relation, which words can state it and where its two arguments
+sit. The syntax is handled here once for every frame:
+
+- verbs: `subject` is the doer (active subject, passive by-agent, the controller of "vowed to
+  send", the noun a relative clause hangs on, or the agent of a reduced relative "sanctions
+  imposed by the EU"); `patient` is the direct object, or the passive subject;
+- light verbs: a verb with an event noun ("impose sanctions on", "voice support for",
+  "was hit with asset freezes by"): the doer of the verb does the event, the prepositions of
+  the noun or of the verb give the other argument;
+- nouns: "X's support for Y", "US sanctions on Iran", "sanctions by the EU", and copular nouns
+  ("X is an ally of Y", "X, a close ally of Y");
+- coordination on both ends, through the extractor's noun-phrase reader.
+
+Role names in the lexicon: `subject`, `patient`, `dative`, `poss`, `mod`, `copula`, `appos`,
+`clause` (the first fitting entity of a controlled clause: "threatened to cut ties with X"),
+and `prep:<word>` (the object of that preposition on the trigger, its noun or its verb).
+
+The frames add claims; the extractor's attribution, status and time layers then treat them like
+every other claim. A frame never adds a claim that another rule already made in the same
+sentence, nor the reverse of one.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import GeokgError
+from . import lexicon
+
+RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
+
+
+@dataclass
+class Trigger:
+    relation: str
+    kind: str                      # verb | light | noun
+    lemmas: frozenset[str]
+    nouns: frozenset[str] = frozenset()
+    subject: tuple[str, ...] = ()
+    object: tuple[str, ...] = ()
+    particle: str | None = None
+    noun_role: str = "patient"     # light verbs: where the event noun sits
+    requires_passive: bool = False
+    confidence: float = 0.75
+    subject_types: frozenset[str] = frozenset()
+    object_types: frozenset[str] = frozenset()
+    object_as_state: bool = False
+    hypothetical: bool = False
+
+
+@dataclass
+class FrameSet:
+    verbs: dict[str, list[Trigger]] = field(default_factory=dict)
+    nouns: dict[str, list[Trigger]] = field(default_factory=dict)
+    lights: dict[str, list[Trigger]] = field(default_factory=dict)
+    object_control: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()   # every lemma that can start a frame (sentence prefilter)
+
+
+@functools.cache
+def frame_set() -> FrameSet:
+    raw = lexicon.load("frames")
+    path = lexicon.FOLDER / "frames.yaml"
+    groups = {k: frozenset(v) for k, v in (raw.get("type_groups") or {}).items()}
+
+    def types(spec) -> frozenset[str]:
+        out: set[str] = set()
+        for name in spec or []:
+            out |= groups.get(name, {name})
+        return frozenset(out)
+
+    fs = FrameSet(object_control=frozenset(lexicon.words("cues", "object_control_verbs")))
+    words: set[str] = set()
+    for relation, frame in (raw.get("frames") or {}).items():
+        if not isinstance(frame, dict):
+            raise GeokgError(f"frame {relation!r} must be a mapping", path=path)
+        base = dict(confidence=float(frame.get("confidence", 0.75)),
+                    subject_types=types(frame.get("subject_types", ["actor"])),
+                    object_types=types(frame.get("object_types", ["actor"])),
+                    object_as_state=bool(frame.get("object_as_state", False)))
+        for kind, index, default_subject in (("verb", fs.verbs, ("subject",)), ("noun", fs.nouns, ("poss", "mod", "prep:by")),
+                                             ("light", fs.lights, ("subject",))):
+            for entry in frame.get(kind + "s") or []:
+                if not isinstance(entry, dict) or not (entry.get("lemmas") or entry.get("verbs")):
+                    raise GeokgError(f"frame {relation!r}: a {kind} entry needs lemmas", path=path)
+                lemmas = frozenset(str(w).lower() for w in (entry.get("verbs") if kind == "light" else entry["lemmas"]))
+                trig = Trigger(relation=relation, kind=kind, lemmas=lemmas,
+                               nouns=frozenset(str(w).lower() for w in entry.get("nouns") or []),
+                               subject=tuple(entry.get("subject") or default_subject),
+                               object=tuple(entry.get("object") or ("patient",)),
+                               particle=entry.get("particle"), noun_role=entry.get("noun_role", "patient"),
+                               requires_passive=bool(entry.get("passive", False)),
+                               hypothetical=bool(entry.get("hypothetical", False)),
+                               **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {})})
+                if kind == "light" and not trig.nouns:
+                    raise GeokgError(f"frame {relation!r}: a light entry needs nouns", path=path)
+                for lemma in lemmas:
+                    index.setdefault(lemma, []).append(trig)
+                words |= lemmas | trig.nouns
+    fs.words = frozenset(words)
+    return fs
+
+
+class FrameReader:
+    """Applies the frames to the sentences of one Extractor (kgbuild.extract.rules)."""
+
+    def __init__(self, ex):
+        self.ex = ex
+        self.fs = frame_set()
+
+    # ----------------------------------------------------------------- entry point
+    def run(self) -> None:
+        ex = self.ex
+        for idx, sent in enumerate(ex.sents):
+            if idx in ex.skip_sents or not (ex.sent_lemmas[idx] & self.fs.words):
+                continue
+            for tok in ex.sent_toks[idx]:
+                lemma = tok.lemma_.lower()
+                if tok.pos_ in ("VERB", "AUX"):
+                    for trig in self.fs.verbs.get(lemma, ()):
+                        self.verb_frame(trig, tok)
+                    for trig in self.fs.lights.get(lemma, ()):
+                        self.light_frame(trig, tok)
+                if tok.pos_ in ("NOUN", "PROPN"):
+                    for trig in self.fs.nouns.get(lemma, ()) or self.fs.nouns.get(tok.lower_, ()):
+                        self.noun_frame(trig, tok)
+
+    # ----------------------------------------------------------------- frames
+    def verb_frame(self, trig: Trigger, verb) -> None:
+        if trig.particle and not any(c.dep_ == "prt" and c.lower_ == trig.particle for c in verb.children):
+            return
+        if trig.requires_passive and not self.passive(verb):
+            return
+        subjects = self.role(trig.subject, verb, verb)
+        objects = self.role(trig.object, verb, verb)
+        self.emit(trig, subjects, objects, verb, verb)
+
+    def light_frame(self, trig: Trigger, verb) -> None:
+        nouns = []
+        for n in self.role_tokens(trig.noun_role, verb):
+            # the small parser sometimes reads the event noun as a verb on its compound
+            # ("asset freezes": freezes -> acl of asset); either token names the event
+            for cand in (n, *[c for c in n.children if c.dep_ in ("acl", "compound", "conj") and c.i == n.i + 1]):
+                if cand.lemma_.lower() in trig.nouns or cand.lower_ in trig.nouns:
+                    nouns.append(cand)
+                    break
+        if not nouns:
+            return
+        for noun in nouns:
+            subjects = self.role(trig.subject, verb, noun) or self.role(trig.subject, noun, noun)
+            objects = []
+            for spec in trig.object:
+                objects = self.role((spec,), noun, noun) or self.role((spec,), verb, noun)
+                if objects:
+                    break
+            self.emit(trig, subjects, objects, verb, noun)
+
+    def noun_frame(self, trig: Trigger, noun) -> None:
+        # a noun under a light verb of the same relation is read by that light frame
+        head = noun.head
+        if head is not noun and any(t.relation == trig.relation and noun.lemma_.lower() in t.nouns
+                                    for t in self.fs.lights.get(head.lemma_.lower(), ())):
+            return
+        subjects = self.role(trig.subject, noun, noun)
+        objects = self.role(trig.object, noun, noun)
+        self.emit(trig, subjects, objects, noun, noun)
+
+    # ----------------------------------------------------------------- roles
+    @staticmethod
+    def passive(verb) -> bool:
+        return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+            verb.dep_ == "acl" and verb.tag_ == "VBN")
+
+    def role_tokens(self, spec: str, tok) -> list:
+        """The tokens that fill one role of a trigger token (before entity reading)."""
+        children = list(tok.children)
+        if spec == "patient":
+            if self.passive(tok):
+                out = [c for c in children if c.dep_ == "nsubjpass"]
+                if not out and tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
+                    out = [tok.head]
+                return out
+            out = [c for c in children if c.dep_ in ("dobj", "attr", "oprd")]
+            if out and out[0].lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl":
+                return [tok.head]
+            return out
+        if spec == "dative":
+            return [c for c in children if c.dep_ == "dative" and c.pos_ in ("NOUN", "PROPN", "PRON")]
+        if spec == "poss":
+            return [c for c in children if c.dep_ == "poss"]
+        if spec == "mod":
+            return [c for c in children if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i]
+        if spec == "acl":
+            return [g for c in children if c.dep_ in ("acl", "relcl") for g in c.children if g.dep_ == "dobj"]
+        if spec.startswith("prep:"):
+            words = spec[5:].split("_")
+            out = []
+            for c in children:
+                if c.dep_ in ("prep", "agent", "dative") and c.lower_ == words[-1] and (
+                        len(words) == 1 or c.i > 0 and tok.doc[c.i - 1].lower_ == words[0]):
+                    out += [p for p in c.children if p.dep_ == "pobj"]
+            return out
+        return []
+
+    def controller(self, tok) -> list[str] | None:
+        """Object control: in "accused X of backing Y" and "urged X to send troops" the doer of the
+        embedded verb is X, the object of the governing verb (None: not such a clause)."""
+        head = tok.head
+        if tok.dep_ == "pcomp" and head.dep_ == "prep" and head.lower_ in ("of", "for"):
+            governor = head.head
+        elif tok.dep_ in ("xcomp", "ccomp") and any(c.dep_ == "dobj" for c in head.children):
+            governor = head
+        else:
+            return None
+        if governor.lemma_.lower() not in self.fs.object_control:
+            return None
+        for c in governor.children:
+            if c.dep_ == "dobj":
+                return self.ex.np_entities(c)
+        return None
+
+    def role(self, specs, tok, noun) -> list[str]:
+        """The entities filling the first role of `specs` that has any."""
+        ex = self.ex
+        for spec in specs:
+            if spec == "subject":
+                found = self.controller(tok)
+                if found is None:
+                    found = [e for e in ex.subjects(tok) if e]
+                if not found and tok.dep_ in ("acl", "relcl") and not self.passive(tok) and tok.head.pos_ in ("NOUN", "PROPN"):
+                    found = ex.np_entities(tok.head)
+            elif spec == "copula":
+                found = []
+                if noun.dep_ in ("attr", "conj") and noun.head.lemma_ == "be":
+                    found = ex.subjects(noun.head)
+            elif spec == "appos":
+                found = ex.np_entities(noun.head) if noun.dep_ == "appos" else []
+            elif spec == "clause":
+                found = []
+                for c in tok.children:
+                    if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX"):
+                        for t in c.subtree:
+                            if t.dep_ in ("dobj", "pobj") and t.i > c.i:
+                                found = ex.np_entities(t)
+                                if found:
+                                    break
+                    if found:
+                        break
+            else:
+                found = []
+                for t in self.role_tokens(spec, tok):
+                    found += [e for e in ex.np_entities(t) if e not in found]
+                    # "the US, along with Britain,": a companion of a coordinated argument
+                    for c in t.children:
+                        if c.dep_ == "prep" and c.lower_ == "with" and c.i > 0 and tok.doc[c.i - 1].lower_ in ("along", "together"):
+                            for p in c.children:
+                                found += [e for e in ex.np_entities(p) if e not in found]
+            if found:
+                return found
+        return []
+
+    # ----------------------------------------------------------------- claims
+    def emit(self, trig: Trigger, subjects: list[str], objects: list[str], anchor, noun) -> None:
+        ex = self.ex
+        if not subjects or not objects:
+            return
+        sent_idx = ex.sent_index(anchor)
+        existing = {(c.relation, c.subject, c.object) for c in ex.cands if c.sent_index == sent_idx}
+        sent = anchor.sent
+        for s in subjects:
+            if trig.subject_types and (ex.etype(s) or "") not in trig.subject_types:
+                continue
+            for o in objects:
+                if trig.object_as_state:
+                    o = ex.to_state(o)
+                if not o or s == o or (trig.object_types and (ex.etype(o) or "") not in trig.object_types):
+                    continue
+                if (trig.relation, s, o) in existing or (trig.relation, o, s) in existing:
+                    continue
+                start, end = self.evidence(anchor, noun, sent)
+                cand = ex.add(trig.relation, s, o, start, end, trigger=anchor, confidence=trig.confidence)
+                if cand is None:
+                    continue
+                existing.add((trig.relation, s, o))
+                if trig.hypothetical:
+                    cand.status, cand.certainty, cand.fixed_status = "hypothetical", "possible", True
+
+    @staticmethod
+    def evidence(anchor, noun, sent) -> tuple[int, int]:
+        """From the clause's left edge (or the anchor's subtree) to the end of the anchor's subtree,
+        within the sentence, without trailing punctuation."""
+        toks = [t for t in anchor.subtree] + [t for t in noun.subtree]
+        left = min(t.i for t in toks)
+        for c in anchor.children:
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                left = min(left, c.left_edge.i)
+        right = max(t.i for t in toks)
+        doc = anchor.doc
+        left, right = max(left, sent.start), min(right, sent.end - 1)
+        while right > left and (doc[right].is_punct or doc[right].is_space):
+            right -= 1
+        return doc[left].idx, doc[right].idx + len(doc[right].text)
+
+
+def apply(ex) -> None:
+    """Add the claims of every frame to the Extractor `ex`."""
+    FrameReader(ex).run()
