@@ -343,10 +343,11 @@ class _ArticleFailed(Exception):
 
 
 def _extract_batch(jobs):
+    from .extract import prepare
     """Several articles: parsed together (nlp.pipe batches them, about 15% faster than one by
     one), then each extracted on its own. A batch that fails to parse is redone one by one."""
     try:
-        docs = list(_STATE["nlp"].pipe([job[1] for job in jobs], batch_size=len(jobs)))
+        docs = list(_STATE["nlp"].pipe([prepare(job[1]) for job in jobs], batch_size=len(jobs)))
     except Exception:  # noqa: BLE001 - each article then reports its own problem
         docs = [None] * len(jobs)
     return [_extract_one(job, doc) for job, doc in zip(jobs, docs)]

@@ -7,8 +7,8 @@ how sure it is and when (attribution, status, time). Word lists, cues and frames
 `lexicons/*.yaml`. Method and limits: docs/extraction.md.
 """
 from .dates import resolve_date
-from .parse import DEFAULT_PIPELINE, PIPELINE_ENV, load_pipeline
+from .parse import DEFAULT_PIPELINE, PIPELINE_ENV, load_pipeline, prepare
 from .rules import EXTRACTOR, EXTRACTOR_VERSION, annotate, linker_for
 
-__all__ = ["annotate", "load_pipeline", "linker_for", "resolve_date", "EXTRACTOR", "EXTRACTOR_VERSION",
+__all__ = ["annotate", "load_pipeline", "prepare", "linker_for", "resolve_date", "EXTRACTOR", "EXTRACTOR_VERSION",
            "DEFAULT_PIPELINE", "PIPELINE_ENV"]

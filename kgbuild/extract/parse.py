@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from ..errors import GeokgError
@@ -40,3 +41,35 @@ def load_pipeline(name: str | None = None):
     return nlp
 
 
+
+
+# "ROME/BERLIN, May 4 (Reuters) - ", "NAIROBI (AP) — ", "Manila, Aug 6 - ": the place of filing and
+# the agency, not actors of the first sentence.
+_DATELINE = re.compile(
+    r"(?m)^(?P<place>[A-Z][A-Za-z.'’-]*(?:[ /][A-Z][A-Za-z.'’-]*){0,3})"
+    r"(?P<date>,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?))?"
+    r"\s*(?P<agency>\([^()\n]{1,40}\))?\s*[-–—]{1,2}\s+")
+
+
+def dateline_spans(text: str, *, within: int = 600) -> list[tuple[int, int]]:
+    """Character spans of datelines at the start of a paragraph near the top of the article."""
+    out = []
+    for m in _DATELINE.finditer(text[:within]):
+        place = m.group("place")
+        if m.group("agency") or m.group("date") or (place.replace("/", "").replace(" ", "").isupper() and len(place) > 2):
+            out.append((m.start(), m.end()))
+    return out
+
+
+def prepare(text: str) -> str:
+    """The text the parser reads: datelines blanked out with spaces (offsets are unchanged, so
+    spans still index the article)."""
+    spans = dateline_spans(text)
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)

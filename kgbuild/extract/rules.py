@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import GeokgError
 from . import frames, lexicon, modality
 from .dates import as_date as _as_date, resolve_date
-from .parse import load_pipeline
+from .parse import load_pipeline, prepare
 
 EXTRACTOR = "geokg-extractor"
 EXTRACTOR_VERSION = "0.1.0"
@@ -56,6 +56,9 @@ TIE_NOUNS = lexicon.words("words", "tie_nouns")
 HOS_TITLES = dict(lexicon.load("words")["head_titles"])
 LEAD_TITLES = lexicon.words("words", "lead_titles")
 TITLE_BLOCKERS = lexicon.words("words", "title_blockers")
+OFFICE_NOUNS = lexicon.words("words", "office_nouns")
+SPEAKER_NOUNS = lexicon.words("words", "speaker_nouns")
+HEARSAY_ADVERBS = lexicon.words("cues", "hearsay_adverbs")
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
                "recognizes": "DiplomaticRecognition", "backs": "Support", "opposes": "Opposition",
@@ -101,7 +104,7 @@ EVENT_ROLES = {
 DEFAULT_EVENT_ROLES = ("actor", "recipient", "{type} by {s} towards {o}")
 
 class Extractor:
-    def __init__(self, doc, mentions, snapshot, *, document_id: str, meta: dict):
+    def __init__(self, doc, mentions, snapshot, *, document_id: str, meta: dict, text: str | None = None):
         self.doc, self.snap, self.document_id, self.meta = doc, snapshot, document_id, meta
         self.mentions = mentions
         self.tok2m: dict[int, Any] = {}
@@ -121,7 +124,9 @@ class Extractor:
         self.heads_of: dict[str, str] = {}   # person -> state, from titles in this article
         self.date = _as_date(meta.get("date") or meta.get("date_published"))
         self.skip_sents: set[int] = set()
-        text = self.text = doc.text  # Doc.text joins every token on each access: read it once
+        # the article itself (the parser read it with datelines blanked); Doc.text joins every
+        # token on each access, so it is read once
+        text = self.text = text if text is not None and len(text) == len(doc.text) else doc.text
         self._ents = doc.ents
         first = self.sents[0] if self.sents else None
         if first is not None and len(self.sents) > 1:
@@ -186,7 +191,7 @@ class Extractor:
             if self.etype(own) in ("State", "Government"):
                 return self.snap.armed_forces_of(own) or self.snap.state_of(own)
             return own
-        if lemma in ("official", "spokesman", "spokeswoman", "spokesperson", "diplomat", "source", "ambassador"):
+        if lemma in OFFICE_NOUNS:  # "Iran's foreign minister", "a senior US official": the office's state
             return self._of_owner(tok) or self.owner(tok)
         if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or any(c.dep_ == "poss" for c in tok.children):
             return self.owner(tok)
@@ -206,6 +211,13 @@ class Extractor:
         out = []
         for h in self.conjuncts(tok):
             e = self.np_entity(h, role=role)
+            if e is None and h.lower_ in ("they", "we", "it") and h.dep_ in ("nsubj", "nsubjpass") \
+                    and h.head.dep_ == "ccomp" and h.head.head.lemma_.lower() in REPORT_VERBS:
+                # "Italy, Germany and Austria said they would send": the speakers
+                speakers = [x for x in self.subjects(h.head.head) if x]
+                if speakers:
+                    out.extend(x for x in speakers if x not in out)
+                    continue
             if e is None and h.lower_ in ("both", "they", "all") and h.dep_ in ("nsubj", "nsubjpass"):
                 out.extend(self.previous_subjects(h))
                 continue
@@ -1432,10 +1444,20 @@ class Extractor:
             for t in sent:
                 if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
                     for p in doc[t.i + 1].children:
-                        who = self.np_entity(p)
+                        who = self.np_entity(p) or self._anonymous_speaker(None, noun=p)
                         if who:
                             c.attributed_to = who
                             c.status = "reported" if not c.fixed_status else c.status
+                elif t.lower_ == "citing" and t.dep_ in ("advcl", "acl", "xcomp", "conj"):
+                    # "..., Reuters reported, citing two officials": the source quoted
+                    for p in t.children:
+                        if p.dep_ == "dobj":
+                            who = self.np_entity(p) or self._anonymous_speaker(None, noun=p)
+                            if who and not c.attributed_to:
+                                c.attributed_to = who
+                                c.status = "reported" if not c.fixed_status else c.status
+                elif t.lower_ in HEARSAY_ADVERBS and not c.fixed_status and c.status == "asserted":
+                    c.status = "reported"  # "reportedly", "allegedly": said by someone unnamed
         if denier is not None:
             who = self.subjects(denier)
             c.status, c.polarity, c.certainty, c.fixed_status = "denied", "denied", "certain", True
@@ -1444,7 +1466,8 @@ class Extractor:
             return
         if speaker_verb is not None:
             who = self.subjects(speaker_verb)
-            speaker = who[0] if who else None
+            # coordinated speakers ("Italy, Germany and Austria said they would"): each speaks for itself
+            speaker = c.subject if c.subject in who else (who[0] if who else None)
             if speaker is None:
                 speaker = self._anonymous_speaker(speaker_verb)
             if speaker is None and not c.fixed_status:
@@ -1502,7 +1525,7 @@ class Extractor:
             if not subj:
                 return None
             noun = subj[0]
-        if noun.lemma_.lower() not in ("official", "spokesman", "spokeswoman", "spokesperson", "source", "diplomat", "officer"):
+        if noun.lemma_.lower() not in SPEAKER_NOUNS:
             return None
         aff = self._of_owner(noun) or self.owner(noun)
         if aff is None:
@@ -1656,9 +1679,9 @@ def annotate(text: str, *, document_id: str, meta: dict | None = None, nlp=None,
     snapshot = reference or Snapshot.load()
     linker = linker_for(snapshot, nlp)
     if doc is None:
-        doc = nlp(text)
+        doc = nlp(prepare(text))
     mentions = linker.link(doc, document=document_id)
-    ex = Extractor(doc, mentions, snapshot, document_id=document_id, meta=meta)
+    ex = Extractor(doc, mentions, snapshot, document_id=document_id, meta=meta, text=text)
     ex.run()
     body = ex.result()
     used = {m["entity"] for m in body["mentions"]} | {c["subject"] for c in body["claims"]} | \
