@@ -56,7 +56,6 @@ class FrameSet:
     verbs: dict[str, list[Trigger]] = field(default_factory=dict)
     nouns: dict[str, list[Trigger]] = field(default_factory=dict)
     lights: dict[str, list[Trigger]] = field(default_factory=dict)
-    object_control: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()   # every lemma that can start a frame (sentence prefilter)
 
 
@@ -72,7 +71,7 @@ def frame_set() -> FrameSet:
             out |= groups.get(name, {name})
         return frozenset(out)
 
-    fs = FrameSet(object_control=frozenset(lexicon.words("cues", "object_control_verbs")))
+    fs = FrameSet()
     words: set[str] = set()
     for relation, frame in (raw.get("frames") or {}).items():
         if not isinstance(frame, dict):
@@ -205,31 +204,12 @@ class FrameReader:
             return out
         return []
 
-    def controller(self, tok) -> list[str] | None:
-        """Object control: in "accused X of backing Y" and "urged X to send troops" the doer of the
-        embedded verb is X, the object of the governing verb (None: not such a clause)."""
-        head = tok.head
-        if tok.dep_ == "pcomp" and head.dep_ == "prep" and head.lower_ in ("of", "for"):
-            governor = head.head
-        elif tok.dep_ in ("xcomp", "ccomp") and any(c.dep_ == "dobj" for c in head.children):
-            governor = head
-        else:
-            return None
-        if governor.lemma_.lower() not in self.fs.object_control:
-            return None
-        for c in governor.children:
-            if c.dep_ == "dobj":
-                return self.ex.np_entities(c)
-        return None
-
     def role(self, specs, tok, noun) -> list[str]:
         """The entities filling the first role of `specs` that has any."""
         ex = self.ex
         for spec in specs:
             if spec == "subject":
-                found = self.controller(tok)
-                if found is None:
-                    found = [e for e in ex.subjects(tok) if e]
+                found = [e for e in ex.subjects(tok) if e]
                 if not found and tok.dep_ in ("acl", "relcl") and not self.passive(tok) and tok.head.pos_ in ("NOUN", "PROPN"):
                     found = ex.np_entities(tok.head)
             elif spec == "copula":

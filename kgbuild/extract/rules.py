@@ -59,6 +59,7 @@ TITLE_BLOCKERS = lexicon.words("words", "title_blockers")
 OFFICE_NOUNS = lexicon.words("words", "office_nouns")
 SPEAKER_NOUNS = lexicon.words("words", "speaker_nouns")
 HEARSAY_ADVERBS = lexicon.words("cues", "hearsay_adverbs")
+OBJECT_CONTROL = lexicon.words("cues", "object_control_verbs")
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
                "recognizes": "DiplomaticRecognition", "backs": "Support", "opposes": "Opposition",
@@ -199,7 +200,7 @@ class Extractor:
 
     def _of_owner(self, tok) -> str | None:
         for child in tok.children:
-            if child.dep_ == "prep" and child.lower_ in ("from", "of", "at") :
+            if child.dep_ == "prep" and child.lower_ in ("from", "of", "at", "by"):
                 for p in child.children:
                     if p.dep_ == "pobj":
                         e = self.np_entity(p)
@@ -269,6 +270,9 @@ class Extractor:
         infinitive/participle (climbing to the verb it depends on)."""
         if depth > 4:
             return []
+        controlled = self.object_controller(verb)
+        if controlled is not None:
+            return controlled
         for child in verb.children:
             if child.dep_ == "agent":
                 for p in child.children:
@@ -280,6 +284,11 @@ class Extractor:
                     return self.np_entities(verb.head)
                 ents = self.np_entities(child)
                 return ents
+        if depth > 0:
+            # climbing from a controlled clause: "the EU is expected to impose", "X was asked to send"
+            for child in verb.children:
+                if child.dep_ == "nsubjpass":
+                    return self.np_entities(child)
         if verb.dep_ == "relcl":
             return self.np_entities(verb.head)
         if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp", "acl", "ccomp") or verb.dep_ == "pobj":
@@ -295,6 +304,23 @@ class Extractor:
                 return []
             return self.subjects(head, depth=depth + 1)
         return []
+
+    def object_controller(self, verb) -> list[str] | None:
+        """Object control: in "accused X of backing Y" and "urged X to stop arming Y" the doer of
+        the embedded verb is X, the object of the governing verb (None: not such a clause)."""
+        head = verb.head
+        if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.lower_ in ("of", "for"):
+            governor = head.head
+        elif verb.dep_ in ("xcomp", "ccomp") and any(c.dep_ == "dobj" for c in head.children):
+            governor = head
+        else:
+            return None
+        if governor.lemma_.lower() not in OBJECT_CONTROL:
+            return None
+        for c in governor.children:
+            if c.dep_ == "dobj":
+                return self.np_entities(c)
+        return None
 
     def objects_via(self, tok, preps: tuple[str, ...], *, deep: bool = False) -> list[str]:
         out = []
@@ -1398,6 +1424,7 @@ class Extractor:
         self.cands = out
 
     def _attribute(self, c: Cand) -> None:
+        doc = self.doc
         tok = c.trigger
         if tok is None or c.relation in ("headOfState", "headOfGovernment", "leads"):
             return
