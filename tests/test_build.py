@@ -74,3 +74,43 @@ def test_unknown_entity_in_reference_links_is_refused(data_copy, tmp_path):
     replace_in(data_copy / "reference" / "entities.yaml", "country: venezuela", "country: narnia")
     with pytest.raises(GeokgError, match="narnia"):
         build(tmp_path / "s", data=data_copy, check=False)
+
+
+def test_a_state_acts_through_its_people_bodies_and_forces(data_copy):
+    """ontology/rules/state-from-affiliation.ru: a person's, ministry's or force's claim also gives
+    its state's edge (derived from the same claim); a movement based in a state does not, and a
+    hypothetical claim gives nothing."""
+    import hashlib
+
+    import yaml
+
+    from kgbuild.build import build_graph
+    text = ("Joe Biden condemned Iran. The Pentagon threatened Syria. The Houthis condemned Israel. "
+            "Russian troops could enter Georgia.")
+    (data_copy / "articles" / "t-affil.txt").write_text(text, encoding="utf-8")
+    (data_copy / "articles" / "t-affil.yaml").write_text(
+        "id: t-affil\ntitle: affiliation test\ndate_published: 2024-01-10\n", encoding="utf-8")
+
+    def claim(n, relation, s, o, phrase, status="asserted"):
+        start = text.index(phrase)
+        return {"id": f"c{n}", "relation": relation, "subject": s, "object": o, "span": [start, start + len(phrase)],
+                "text": phrase, "status": status}
+    annotation = {"format": "geokg-annotations/1", "document": "t-affil",
+                  "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "annotator": "curated",
+                  "claims": [claim(1, "criticizes", "joe-biden", "iran", "Joe Biden condemned Iran"),
+                             claim(2, "threatens", "united-states-department-of-defense", "syria", "The Pentagon threatened Syria"),
+                             claim(3, "criticizes", "houthis", "israel", "The Houthis condemned Israel"),
+                             claim(4, "deploysTo", "russian-armed-forces", "georgia", "Russian troops could enter Georgia",
+                                   status="hypothetical")]}
+    (data_copy / "annotations" / "t-affil.yaml").write_text(yaml.safe_dump(annotation), encoding="utf-8")
+    store, _ = build_graph(data_copy)
+    assert ("united-states", "iran") in edges(store, "criticizes")
+    assert ("joe-biden", "iran") in edges(store, "criticizes")
+    assert ("united-states", "syria") in edges(store, "threatens")
+    assert not any(s == "yemen" for s, _ in edges(store, "criticizes"))
+    assert ("russia", "georgia") not in edges(store, "deploysTo")
+    plans = {r["plan"].value for r in store.query("""
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?plan WHERE { GRAPH ?g { <https://w3id.org/geokg/id/united-states> ?p <https://w3id.org/geokg/id/iran> }
+                             ?g prov:qualifiedDerivation/prov:hadPlan ?plan }""")}
+    assert any("state-from-affiliation" in p for p in plans), plans
