@@ -62,6 +62,8 @@ class EvalReport:
     mentions_found: int = 0
     mentions_correct: int = 0
     reversed: int = 0
+    denied_as_fact: int = 0   # curated denied/negated, machine asserted, reported or unconfirmed
+    calibration: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, matched) per machine claim
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -101,7 +103,22 @@ class EvalReport:
             "linking_accuracy_found": round(self.linking_accuracy_found, 4),
             "mentions": {"gold": self.mentions_gold, "found": self.mentions_found, "correct": self.mentions_correct},
             "reversed": self.reversed,
+            "denied_as_fact": self.denied_as_fact,
+            "calibration": [{"from": lo, "to": hi, "claims": n, "correct": k,
+                             "precision": round(k / n, 4) if n else None} for lo, hi, n, k in self.calibration_table()],
         }
+
+    CALIBRATION_BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+
+    def calibration_table(self) -> list[tuple[float, float, int, int]]:
+        """(from, to, machine claims, of which matched) per confidence bin: a claim of
+        confidence c should be right about c of the time."""
+        rows = []
+        bins = self.CALIBRATION_BINS
+        for lo, hi in zip(bins, bins[1:]):
+            inside = [ok for conf, ok in self.calibration if lo <= conf < hi]
+            rows.append((lo, min(hi, 1.0), len(inside), sum(inside)))
+        return rows
 
 
 def _norm(value: str, events: dict) -> str:
@@ -140,10 +157,15 @@ def compare(gold: dict, machine: dict, report: EvalReport) -> None:
             used_g.add(i)
             used_m.add(j)
             report.status_matched += 1
+            if gs[i].get("status") in ("denied", "negated") and ms[j].get("status") in ("asserted", "reported", "unconfirmed"):
+                report.denied_as_fact += 1
+                report.errors.append(f"{doc}: DENIED AS FACT {key}: curated {gs[i].get('status')}, machine {ms[j].get('status')}")
             if gs[i].get("status") == ms[j].get("status"):
                 report.status_correct += 1
             else:
                 report.errors.append(f"{doc}: status {key}: curated {gs[i].get('status')}, machine {ms[j].get('status')}")
+        for j, m in enumerate(ms):
+            report.calibration.append((float(m.get("confidence", 1.0)), j in used_m))
         counts = Counts(tp=len(used_g), fp=len(ms) - len(used_m), fn=len(gs) - len(used_g))
         report.per_relation[key[0]].add(counts)
         report.per_document[doc].add(counts)
@@ -226,6 +248,10 @@ def render_report(report: EvalReport, title: str = "") -> str:
                  f"({report.mentions_correct}/{report.mentions_gold}); on found spans "
                  f"{report.linking_accuracy_found:.3f} ({report.mentions_correct}/{report.mentions_found})")
     lines.append(f"reversed claims: {report.reversed}")
+    lines.append(f"denied or negated facts output as fact: {report.denied_as_fact}")
+    lines.append("calibration (machine claims by confidence): " + "; ".join(
+        f"[{lo:.1f},{hi:.1f}{']' if hi >= 1 else ')'} {k}/{n}" + (f" = {k / n:.2f}" if n else "")
+        for lo, hi, n, k in report.calibration_table() if n))
     return "\n".join(lines) + "\n"
 
 

@@ -422,6 +422,13 @@ class Linker:
                 pass
             if j + 1 < len(doc) and doc[j + 1].lower_ == "of":
                 return None
+            # "the junta in Mali", "the government in Kabul": the place it governs says whose
+            if j + 2 < len(doc) and doc[j + 1].lower_ == "in" and self._by_token.get(j + 2) is not None:
+                place = self._by_token[j + 2]
+                gov = snap.government_of(snap.state_of(place.entity))
+                if gov and snap.type_of(place.entity) in ("State", "City", "Government"):
+                    return Mention(tok.idx, place.end, gov, doc[i:place.tok_end].text, "description", i, place.tok_end,
+                                   confidence=0.85)
             state = self._recent(history, lambda e: snap.state_of(e) if snap.type_of(snap.state_of(e) or "") == "State" else None, 8)
             gov = snap.government_of(state)
             if gov and tok.lower_ == "the":
