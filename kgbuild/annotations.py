@@ -191,8 +191,8 @@ class _Checker:
                 if key in source:
                     self.entity_ref(source[key], f"source '{sid}' {key}", source.get("__line__"))
         claims = raw["claims"]
-        if not isinstance(claims, list) or not claims:
-            self.fail("'claims' must be a non-empty list", line)
+        if not isinstance(claims, list):
+            self.fail("'claims' must be a list (empty when the article states no relation)", line)
         seen: set[str] = set()
         parsed = [self.claim(c, seen) for c in claims]
         mentions = [self.mention(m) for m in raw.get("mentions") or []]

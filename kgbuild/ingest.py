@@ -66,6 +66,7 @@ class IngestReport:
     relations: Counter = field(default_factory=Counter)
     unlinked: Counter = field(default_factory=Counter)
     low_confidence: list[tuple[str, str, float, str]] = field(default_factory=list)
+    without_claims: list[str] = field(default_factory=list)   # ingested, but no relation was found
     words: int = 0
     seconds_extract: float = 0.0
     seconds_store: float = 0.0
@@ -76,6 +77,9 @@ class IngestReport:
                  f"{len(self.failed)} failed; {self.words} words"]
         if self.relations:
             lines.append("claims per relation: " + ", ".join(f"{r} {n}" for r, n in sorted(self.relations.items())))
+        if self.without_claims:
+            lines.append(f"no claims found in {len(self.without_claims)} article(s) (ingested as documents "
+                         f"without claims): " + ", ".join(self.without_claims[:20]))
         if self.unlinked:
             lines.append(f"entities not linked ({len(self.unlinked)}): " +
                          ", ".join(f"{e} ×{n}" for e, n in self.unlinked.most_common(15)))
@@ -320,6 +324,8 @@ def ingest(paths: Iterable[str], *, store: Path, data: Path | None = None, pipel
                 report.failed.append((article.origin, message))
                 continue
             report.ingested.append(doc_id)
+            if not result["claims"]:
+                report.without_claims.append(doc_id)
             report.words += article.words
             for claim in result["claims"]:
                 report.relations[claim["relation"]] += 1
@@ -364,9 +370,6 @@ def _extract_one(job, doc=None):
         snapshot.local.clear()
         result = annotate(text, document_id=doc_id, nlp=nlp, reference=snapshot, doc=doc,
                           meta={"date": date, "source": source})
-        if not result["claims"]:
-            raise GeokgError("no claims were found in this article; nothing was added",
-                             path=origin, hint="check that it is English news about relations between actors")
         local = result.pop("local_entities")
         annotation_text = dump_annotations(result)
         check_annotations(Path(ann_path), result, text, known | set(snapshot.local))

@@ -120,3 +120,21 @@ def test_parse_article_headers():
     assert article.title == "T" and article.url == "http://x" and str(article.date) == "2020-01-02"
     with pytest.raises(GeokgError, match="f.txt"):
         parse_article("Title: T\nDate: 2020-13-45\n\nBody\n", "f.txt")
+
+
+def test_an_article_without_claims_is_a_document(workspace, tmp_path):
+    """No relation found is not a failure: the article is ingested with zero claims (exit 0) and
+    the summary says so."""
+    data, store = workspace
+    article = tmp_path / "weather.txt"
+    article.write_text("Title: Rain in the capital\nDate: 2024-05-02\n\nIt rained for most of Thursday. "
+                       "Forecasters expect a dry weekend.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--store", str(store), "ingest", "--data", str(data), str(article)])
+    assert result.exit_code == 0, result.output
+    assert "no claims found in 1 article(s)" in result.output
+    doc = "2024-05-02-rain-in-the-capital"
+    assert (data / "annotations" / f"{doc}.yaml").exists()
+    titles = CliRunner().invoke(cli, ["--store", str(store), "sparql",
+                                      "SELECT ?t WHERE { <https://w3id.org/geokg/doc/%s> "
+                                      "<https://w3id.org/geokg/ontology#title> ?t }" % doc])
+    assert "Rain in the capital" in titles.output, titles.output
