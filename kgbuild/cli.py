@@ -564,21 +564,41 @@ def _check_ids(endpoint: str, folder: Path, fmt: str, show_all: bool) -> None:
               help="Compare these machine annotation files instead of running the extractor.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--errors", "show_errors", is_flag=True, help="List every missed, extra and mislinked item.")
+@click.option("--record-blind", "record_blind", default=None, metavar="NAME",
+              help="Score a new blind batch (one --gold folder) once and append its figures to "
+                   "data/dev/blind-batches.yaml under NAME (refused if NAME was scored before).")
+@click.option("--extractor-label", default=None, help="With --record-blind: which extractor was scored (default: its version).")
 @PIPELINE_OPTION
 @fails_cleanly
-def evaluate_command(gold, machine, fmt, show_errors, pipeline):
+def evaluate_command(gold, machine, fmt, show_errors, record_blind, extractor_label, pipeline):
     """Compare the extractor with curated annotations: P/R/F1 per relation, status and linking
-    accuracy, reversed claims. Exit 1 if any claim is reversed."""
+    accuracy, reversed claims, denied facts output as facts, calibration; and the figures of every
+    blind batch as first scored. Exit 1 if any claim is reversed."""
     import json
-    from .evaluate import render_report, run_eval
+    from .evaluate import (add_blind_record, blind_record, read_blind_records, render_blind_records,
+                           render_report, run_eval)
     from .paths import data_dir
-    folders = list(gold) or [data_dir() / "annotations", data_dir() / "dev" / "annotations"]
+    record_path = data_dir() / "dev" / "blind-batches.yaml"
+    if record_blind and len(gold) != 1:
+        raise GeokgError("--record-blind scores exactly one --gold folder (the new batch)")
+    folders = list(gold) or [data_dir() / "annotations", data_dir() / "dev" / "annotations",
+                             *sorted((data_dir() / "dev").glob("blind-*/annotations"))]
     reports = run_eval(folders, machine_folder=machine, pipeline=pipeline)
+    if record_blind:
+        from .extract import EXTRACTOR_VERSION
+        add_blind_record(record_path, blind_record(reports["all"], name=record_blind,
+                                                   extractor=extractor_label or f"geokg-extractor {EXTRACTOR_VERSION}"))
     if fmt == "json":
-        click.echo(json.dumps({k: v.to_dict() for k, v in reports.items()}, indent=2))
+        out = {k: v.to_dict() for k, v in reports.items()}
+        out["blind_batches"] = read_blind_records(record_path)
+        click.echo(json.dumps(out, indent=2))
     else:
+        if not record_blind:
+            click.echo(render_blind_records(read_blind_records(record_path)))
         for name, report in reports.items():
-            click.echo(render_report(report, name))
+            label = name if record_blind or name == "all" or "/blind-" not in name else \
+                f"{name} (folded into the dev set after its blind score: an upper bound now)"
+            click.echo(render_report(report, label))
     if show_errors:
         for line in reports["all"].errors:
             click.echo(line, err=True)

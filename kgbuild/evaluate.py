@@ -290,3 +290,54 @@ def run_eval(gold_folders: Iterable[Path], *, machine_folder: Path | None = None
         reports[str(folder)] = report
     reports["all"] = everything
     return reports
+
+
+# ---------------------------------------------------------------------- blind batches
+# A blind batch is scored once, before anyone reads its failures; its figures are recorded in
+# data/dev/blind-batches.yaml and never recomputed (after it is folded into the dev set, a new
+# run on it is an upper bound, like the rest of the dev set).
+
+def blind_record(report: EvalReport, *, name: str, extractor: str, note: str = "") -> dict[str, Any]:
+    import datetime
+    o = report.overall
+    return {
+        "batch": name, "scored": datetime.date.today().isoformat(), "extractor": extractor,
+        "documents": len(report.documents), "tp": o.tp, "fp": o.fp, "fn": o.fn,
+        "precision": round(o.precision, 3), "recall": round(o.recall, 3), "f1": round(o.f1, 3),
+        "status_accuracy": round(report.status_accuracy, 3), "reversed": report.reversed,
+        "denied_as_fact": report.denied_as_fact,
+        "per_relation": {r: [c.tp, c.fp, c.fn] for r, c in sorted(report.per_relation.items())},
+        **({"note": note} if note else {}),
+    }
+
+
+def read_blind_records(path: Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    if not path.exists():
+        return []
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(raw, list):
+        raise GeokgError("the blind-batch record must be a list", path=path)
+    return raw
+
+
+def add_blind_record(path: Path, record: dict[str, Any]) -> None:
+    """Append a batch's first score; a batch is scored once, so a second record is refused."""
+    records = read_blind_records(path)
+    if any(r.get("batch") == record["batch"] for r in records):
+        raise GeokgError(f"{record['batch']!r} has already been scored; a blind batch is scored once", path=path)
+    records.append(record)
+    header = "# Blind batches, each scored once before its failures were read (kgbuild eval --record-blind).\n"
+    Path(path).write_text(header + yaml.safe_dump(records, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def render_blind_records(records: list[dict[str, Any]]) -> str:
+    if not records:
+        return ""
+    lines = ["== blind batches, as first scored (the measure of generalisation)",
+             f"{'batch':<16}{'docs':>5}{'tp':>5}{'fp':>5}{'fn':>5}{'P':>7}{'R':>7}{'F1':>7}{'status':>8}{'rev':>5}{'den':>5}  extractor"]
+    for r in records:
+        lines.append(f"{r['batch']:<16}{r['documents']:>5}{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}{r['precision']:>7.3f}"
+                     f"{r['recall']:>7.3f}{r['f1']:>7.3f}{r['status_accuracy']:>8.3f}{r['reversed']:>5}"
+                     f"{r.get('denied_as_fact', 0):>5}  {r['extractor']}")
+    return "\n".join(lines) + "\n"
