@@ -149,7 +149,9 @@ class FrameReader:
         if not nouns:
             return
         for noun in nouns:
-            subjects = self.role(trig.subject, verb, noun) or self.role(trig.subject, noun, noun)
+            # the noun's own owner is the doer when it has one: "pledged Tehran's support for Assad"
+            owner = self.role(("poss",), noun, noun) if trig.subject == ("subject",) else []
+            subjects = owner or self.role(trig.subject, verb, noun) or self.role(trig.subject, noun, noun)
             objects = []
             for spec in trig.object:
                 objects = self.role((spec,), noun, noun) or self.role((spec,), verb, noun)
