@@ -34,6 +34,11 @@ GOV_NOUNS = {"government", "junta", "regime", "authorities", "administration", "
 IGO_NOUNS = {"bloc", "alliance", "lender", "fund", "organisation", "organization", "union", "body"}
 ORG_NOUNS = {"company", "group", "firm", "contractor", "militia", "agency", "outfit"}
 NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Region", "FAC": "Place"}
+# Heads of organisation names that may start with a demonym: "the Syrian National Army", "the
+# Sudanese Armed Forces", "the Tigray People's Liberation Front" are bodies, not their states.
+ORG_NAME_HEADS = {"army", "forces", "force", "front", "council", "party", "movement", "coalition", "alliance",
+                  "guard", "guards", "brigade", "brigades", "militia", "committee", "corps", "organisation",
+                  "organization", "union", "league", "congress", "command", "service", "police", "navy"}
 
 
 def slug(text: str) -> str:
@@ -204,6 +209,7 @@ class Linker:
                 continue  # 'the US' is the state's own name
             if eid:
                 spans.append((s, e, eid, "metonym"))
+        spans = self._drop_demonyms_in_names(doc, spans)
         # A government name beats a bare capital; a longer span beats a shorter one.
         spans.sort(key=lambda x: (-(x[1] - x[0]), x[3] != "metonym", x[0]))
         taken = [False] * len(doc)
@@ -222,6 +228,23 @@ class Linker:
         mentions = self._contextual(doc, mentions)
         mentions.sort(key=lambda m: m.start)
         return mentions
+
+    def _drop_demonyms_in_names(self, doc, spans):
+        """A demonym or state name inside a longer organisation name that the snapshot does not
+        know ('the rebel Syrian National Army') is part of that name, not a mention of the state."""
+        known = {(s, e) for s, e, _, _ in spans}
+        drop = set()
+        for ent in doc.ents:
+            if ent.label_ not in ("ORG", "NORP", "FAC") or len(ent) < 2 or (ent.start, ent.end) in known:
+                continue
+            if doc[ent.end - 1].lower_ not in ORG_NAME_HEADS:
+                continue
+            for s, e, eid, kind in spans:
+                if ent.start <= s and e <= ent.end and (s, e) != (ent.start, ent.end) and \
+                        self.snapshot.type_of(eid) in ("State", "Government") and not any(
+                            s2 <= ent.start and ent.end <= e2 and (s2, e2) != (s, e) for s2, e2, _, _ in spans):
+                    drop.add((s, e, eid, kind))
+        return [sp for sp in spans if sp not in drop]
 
     def _mention(self, doc, s: int, e: int, eid: str, kind: str) -> Mention | None:
         span = doc[s:e]
@@ -257,6 +280,7 @@ class Linker:
 
     def _local_entities(self, doc, taken: list[bool], document: str) -> list[Mention]:
         out = []
+        surnames: dict[str, str] = {}
         for ent in doc.ents:
             etype = NER_TYPES.get(ent.label_)
             if not etype or any(taken[ent.start:ent.end]):
@@ -267,11 +291,19 @@ class Linker:
             if len(text) < 3 or not text[:1].isupper() or text.endswith(("’s", "'s")) or \
                     text in ("North", "South", "East", "West", "Pacific", "Atlantic"):
                 continue
-            # A person named before by full name and now by surname is the same person.
             for i in range(ent.start, ent.end):
                 taken[i] = True
-            out.append(Mention(ent.start_char + (len(ent.text) - len(text)), ent.end_char,
-                               self.snapshot.local_entity(text, etype, document), text, "local",
+            # A person named before by full name and now by surname ("Bashar al-Assad" ... "Assad")
+            # is the same person; the first full name mints the local entity.
+            eid = surnames.get(text) if etype == "Person" and " " not in text else None
+            if eid is None:
+                eid = self.snapshot.local_entity(text, etype, document)
+                if etype == "Person" and " " in text:
+                    last = text.split()[-1]
+                    surnames.setdefault(last, eid)
+                    if "-" in last:  # al-Assad -> Assad
+                        surnames.setdefault(last.split("-", 1)[1], eid)
+            out.append(Mention(ent.start_char + (len(ent.text) - len(text)), ent.end_char, eid, text, "local",
                                ent.start, ent.end, confidence=0.5))
         return out
 

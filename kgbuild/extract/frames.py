@@ -220,17 +220,17 @@ class FrameReader:
                     found = ex.subjects(noun.head)
             elif spec == "appos":
                 found = ex.np_entities(noun.head) if noun.dep_ == "appos" else []
-            elif spec == "clause":
+            elif spec == "between":
                 found = []
-                for c in tok.children:
-                    if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX"):
-                        for t in c.subtree:
-                            if t.dep_ in ("dobj", "pobj") and t.i > c.i:
-                                found = ex.np_entities(t)
-                                if found:
-                                    break
-                    if found:
-                        break
+                holders = [tok] + ([tok.head] if tok.dep_ in ("nsubj", "nsubjpass") else [])
+                for t in [p for h in holders for p in self.role_tokens("prep:between", h)]:
+                    for e in ex.np_entities(t):
+                        if e not in found:
+                            found.append(e)
+                if len(found) < 2:
+                    found = []
+            elif spec == "clause":
+                found = self.clause_target(tok)
             else:
                 found = []
                 for t in self.role_tokens(spec, tok):
@@ -242,6 +242,29 @@ class FrameReader:
                                 found += [e for e in ex.np_entities(p) if e not in found]
             if found:
                 return found
+        return []
+
+    def clause_target(self, tok) -> list[str]:
+        """Whom a threat or warning is about, from its clause: the party of a condition ("warned
+        that Tehran would respond if Israel acted") first, else the first object that is not the
+        speaker's own side ("threatened to cut ties with Y")."""
+        ex = self.ex
+        own = {ex.snap.state_of(e) or e for e in ex.subjects(tok)}
+        own |= {ex.heads_of.get(e) for e in own if e in ex.heads_of}
+        for c in tok.children:
+            if c.dep_ not in ("xcomp", "ccomp") or c.pos_ not in ("VERB", "AUX"):
+                continue
+            for t in c.subtree:
+                if t.dep_ == "nsubj" and t.head.dep_ == "advcl" and any(
+                        m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.head.children):
+                    found = [e for e in ex.np_entities(t) if (ex.snap.state_of(e) or e) not in own]
+                    if found:
+                        return found
+            for t in c.subtree:
+                if t.dep_ in ("dobj", "pobj") and t.i > c.i:
+                    found = [e for e in ex.np_entities(t) if (ex.snap.state_of(e) or e) not in own]
+                    if found:
+                        return found
         return []
 
     # ----------------------------------------------------------------- claims

@@ -60,6 +60,7 @@ OFFICE_NOUNS = lexicon.words("words", "office_nouns")
 SPEAKER_NOUNS = lexicon.words("words", "speaker_nouns")
 HEARSAY_ADVERBS = lexicon.words("cues", "hearsay_adverbs")
 OBJECT_CONTROL = lexicon.words("cues", "object_control_verbs")
+ASSET_NOUNS = lexicon.words("words", "asset_nouns")
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
                "recognizes": "DiplomaticRecognition", "backs": "Support", "opposes": "Opposition",
@@ -185,6 +186,12 @@ class Extractor:
                 return None
             return m.entity
         lemma = tok.lemma_.lower()
+        # "the army's chief of staff, General X", "an M23 commander, Bernard Byamungu": the named person
+        for child in tok.children:
+            if child.dep_ == "appos" and child.pos_ == "PROPN":
+                m2 = self.mention_at(child)
+                if m2 and self.etype(m2.entity) in ("Person", "MilitaryOfficer"):
+                    return m2.entity
         if lemma in TROOP_NOUNS or tok.lower_ in TROOP_NOUNS:
             own = self.owner(tok) or self._of_owner(tok)
             if own is None or own.startswith("local-"):
@@ -194,7 +201,7 @@ class Extractor:
             return own
         if lemma in OFFICE_NOUNS:  # "Iran's foreign minister", "a senior US official": the office's state
             return self._of_owner(tok) or self.owner(tok)
-        if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or any(c.dep_ == "poss" for c in tok.children):
+        if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or lemma in ASSET_NOUNS or any(c.dep_ == "poss" for c in tok.children):
             return self.owner(tok)
         return None
 
