@@ -283,7 +283,8 @@ class FrameReader:
                     o = ex.to_state(o)
                 if not o or s == o or (trig.object_types and (ex.etype(o) or "") not in trig.object_types):
                     continue
-                if (trig.relation, s, o) in existing or (trig.relation, o, s) in existing:
+                symmetric = trig.subject == ("between",)
+                if (trig.relation, s, o) in existing or (not symmetric and (trig.relation, o, s) in existing):
                     continue
                 start, end = self.evidence(anchor, noun, sent)
                 cand = ex.add(trig.relation, s, o, start, end, trigger=anchor, confidence=trig.confidence)
