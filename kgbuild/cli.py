@@ -568,9 +568,12 @@ def _check_ids(endpoint: str, folder: Path, fmt: str, show_all: bool) -> None:
               help="Score a new blind batch (one --gold folder) once and append its figures to "
                    "data/dev/blind-batches.yaml under NAME (refused if NAME was scored before).")
 @click.option("--extractor-label", default=None, help="With --record-blind: which extractor was scored (default: its version).")
+@click.option("--calibrate", "fit_calibration", is_flag=True,
+              help="Fit the confidence calibration on these curated files (raw rule confidences) and write "
+                   "kgbuild/extract/lexicons/calibration.yaml.")
 @PIPELINE_OPTION
 @fails_cleanly
-def evaluate_command(gold, machine, fmt, show_errors, record_blind, extractor_label, pipeline):
+def evaluate_command(gold, machine, fmt, show_errors, record_blind, extractor_label, fit_calibration, pipeline):
     """Compare the extractor with curated annotations: P/R/F1 per relation, status and linking
     accuracy, reversed claims, denied facts output as facts, calibration; and the figures of every
     blind batch as first scored. Exit 1 if any claim is reversed."""
@@ -583,6 +586,16 @@ def evaluate_command(gold, machine, fmt, show_errors, record_blind, extractor_la
         raise GeokgError("--record-blind scores exactly one --gold folder (the new batch)")
     folders = list(gold) or [data_dir() / "annotations", data_dir() / "dev" / "annotations",
                              *sorted((data_dir() / "dev").glob("blind-*/annotations"))]
+    if fit_calibration:
+        if machine is not None or record_blind:
+            raise GeokgError("--calibrate runs the extractor itself (not with --machine or --record-blind)")
+        from .extract import calibrate as calibration
+        raw = run_eval(folders, pipeline=pipeline, calibrate=False)["all"]
+        table = calibration.fit(raw.observations)
+        calibration.write(table, fitted_on=", ".join(
+            str(f.relative_to(data_dir().parent)) if f.is_relative_to(data_dir().parent) else str(f) for f in folders))
+        click.echo(f"calibration fitted on {table['claims']} machine claims (precision {table['overall_precision']}); "
+                   f"written to {calibration.FILE}")
     reports = run_eval(folders, machine_folder=machine, pipeline=pipeline)
     if record_blind:
         from .extract import EXTRACTOR_VERSION

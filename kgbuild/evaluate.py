@@ -64,6 +64,7 @@ class EvalReport:
     reversed: int = 0
     denied_as_fact: int = 0   # curated denied/negated, machine asserted, reported or unconfirmed
     calibration: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, matched) per machine claim
+    observations: list[tuple[str, float, bool]] = field(default_factory=list)  # (relation, confidence, matched)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -166,6 +167,7 @@ def compare(gold: dict, machine: dict, report: EvalReport) -> None:
                 report.errors.append(f"{doc}: status {key}: curated {gs[i].get('status')}, machine {ms[j].get('status')}")
         for j, m in enumerate(ms):
             report.calibration.append((float(m.get("confidence", 1.0)), j in used_m))
+            report.observations.append((key[0], float(m.get("confidence", 1.0)), j in used_m))
         counts = Counts(tp=len(used_g), fp=len(ms) - len(used_m), fn=len(gs) - len(used_g))
         report.per_relation[key[0]].add(counts)
         report.per_document[doc].add(counts)
@@ -256,7 +258,7 @@ def render_report(report: EvalReport, title: str = "") -> str:
 
 
 def run_eval(gold_folders: Iterable[Path], *, machine_folder: Path | None = None, pipeline: str | None = None,
-             reference_folder: Path | None = None) -> dict[str, EvalReport]:
+             reference_folder: Path | None = None, calibrate: bool = True) -> dict[str, EvalReport]:
     """Evaluate the extractor on the curated files of each folder: run it on their articles (or
     read machine files of the same documents from `machine_folder`). Returns a report per folder
     and one for all of them ('all')."""
@@ -284,7 +286,7 @@ def run_eval(gold_folders: Iterable[Path], *, machine_folder: Path | None = None
                 article = read_article(article_for(path))
                 meta = {"date": article.date_published or article.date_not_before or article.event_date}
                 machine = annotate(article.text, document_id=str(gold["document"]), meta=meta, nlp=nlp,
-                                   reference=snapshot)
+                                   reference=snapshot, calibrate=calibrate)
             compare(gold, machine, report)
             compare(gold, machine, everything)
         reports[str(folder)] = report

@@ -52,3 +52,25 @@ def test_cli_eval_prints_the_table():
     result = CliRunner().invoke(cli, ["eval", "--gold", str(data_dir() / "annotations")])
     assert result.exit_code == 0, result.output
     assert "ALL (micro)" in result.output and "linking accuracy" in result.output
+
+
+def test_calibration_fit_is_smoothed_and_monotone():
+    from kgbuild.extract.calibrate import fit
+    obs = [("backs", 0.8, True)] * 8 + [("backs", 0.8, False)] * 2 + [("backs", 0.7, True)] * 1 + \
+          [("backs", 0.7, False)] * 3 + [("sanctions", 0.9, True)] * 20
+    table = fit(obs)
+    backs = table["relations"]["backs"]
+    assert 0.25 < backs[0.7] < backs[0.8] < 1.0        # ordered by raw confidence, pulled toward the pool
+    assert backs[0.8] != 0.8                           # measured, not the raw figure
+    assert table["relations"]["sanctions"][0.9] > 0.9
+    assert table["claims"] == len(obs)
+
+
+def test_eval_prints_calibration_and_denied_as_fact():
+    from click.testing import CliRunner
+    from kgbuild.cli import cli
+    result = CliRunner().invoke(cli, ["eval"])
+    assert result.exit_code == 0, result.output
+    assert "calibration (machine claims by confidence):" in result.output
+    assert "denied or negated facts output as fact: " in result.output
+    assert "blind batches, as first scored" in result.output

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import GeokgError
-from . import frames, lexicon, modality
+from . import calibrate as calibration, frames, lexicon, modality
 from .dates import as_date as _as_date, resolve_date
 from .parse import load_pipeline, prepare
 
@@ -1699,7 +1699,7 @@ class Extractor:
 
 # ---------------------------------------------------------------------- public API
 def annotate(text: str, *, document_id: str, meta: dict | None = None, nlp=None, reference=None,
-             doc=None) -> dict[str, Any]:
+             doc=None, calibrate: bool = True) -> dict[str, Any]:
     """Annotate one article. Returns the annotation-file mapping (format geokg-annotations/1)
     plus `local_entities`: the unlinked entities it minted (the caller stores them).
 
@@ -1718,6 +1718,8 @@ def annotate(text: str, *, document_id: str, meta: dict | None = None, nlp=None,
     ex = Extractor(doc, mentions, snapshot, document_id=document_id, meta=meta, text=text)
     ex.run()
     body = ex.result()
+    if calibrate:  # raw rule confidence -> measured precision (calibrate.py); off when fitting it
+        calibration.apply(body["claims"])
     used = {m["entity"] for m in body["mentions"]} | {c["subject"] for c in body["claims"]} | \
            {c["object"] for c in body["claims"]}
     local = {eid: dict(item) for eid, item in snapshot.local.items() if eid in used}
