@@ -220,6 +220,11 @@ class FrameReader:
                     found = ex.subjects(noun.head)
             elif spec == "appos":
                 found = ex.np_entities(noun.head) if noun.dep_ == "appos" else []
+            elif spec == "named":
+                # the name right after the noun: "its ally Hezbollah", "the group's leader Yahya Sinwar"
+                nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+                m = ex.mention_at(nxt) if nxt is not None and nxt.pos_ == "PROPN" else None
+                found = [m.entity] if m else []
             elif spec == "between":
                 found = []
                 holders = [tok] + ([tok.head] if tok.dep_ in ("nsubj", "nsubjpass") else [])
