@@ -158,6 +158,18 @@ class Extractor:
         for c in tok.conjuncts:
             if c.i > tok.i and c not in out:
                 out.append(c)
+        if len(out) > 1 and tok.dep_ not in ("nsubj", "nsubjpass"):
+            # "sanctioned leaders, including X, and Washington, London and Brussels have also
+            # targeted ...": the list after ", and" is the subject of a new clause the parser
+            # hung on this object
+            doc = tok.doc
+            last = out[-1].right_edge.i
+            if last + 1 < len(doc) and doc[last + 1].pos_ in ("AUX", "VERB"):
+                for k in range(1, len(out)):
+                    left = out[k].left_edge.i
+                    if left >= 2 and doc[left - 1].lower_ in ("and", "but") and doc[left - 2].text == ",":
+                        out = out[:k]
+                        break
         return out
 
     def owner(self, tok) -> str | None:
@@ -217,7 +229,15 @@ class Extractor:
 
     def np_entities(self, tok, role: str = "") -> list[str]:
         out = []
-        for h in self.conjuncts(tok):
+        heads = self.conjuncts(tok)
+        for h in list(heads):
+            # "The United States, Britain, the European Union and Canada": a list of states that the
+            # parser read as an apposition (a state is never another state's apposition)
+            if self.etype(self.ent(h)) in ("State", "IntergovernmentalOrganization"):
+                for c in h.children:
+                    if c.dep_ == "appos" and self.etype(self.ent(c)) in ("State", "IntergovernmentalOrganization", "Government"):
+                        heads.extend(x for x in self.conjuncts(c) if x not in heads)
+        for h in heads:
             e = self.np_entity(h, role=role)
             if e is None and h.lower_ in ("they", "we", "it") and h.dep_ in ("nsubj", "nsubjpass") \
                     and h.head.dep_ == "ccomp" and h.head.head.lemma_.lower() in REPORT_VERBS:
@@ -236,6 +256,13 @@ class Extractor:
                     continue
             if e and e not in out:
                 out.append(e)
+            if e is None:
+                # "16 individuals and five entities, including the KGB": the named members
+                for c in h.children:
+                    if c.dep_ == "prep" and c.lower_ in ("including", "among"):
+                        for p in c.children:
+                            if p.dep_ == "pobj":
+                                out.extend(x for x in self.np_entities(p) if x not in out)
         return out
 
     def plural_reference(self, tok):
@@ -272,7 +299,7 @@ class Extractor:
     def sent_index(self, tok) -> int:
         return self._sent_of.get(tok.i, 0)
 
-    def subjects(self, verb, *, depth: int = 0) -> list[str]:
+    def subjects(self, verb, *, depth: int = 0, via: str = "") -> list[str]:
         """Who does the verb: its subject, the agent of a passive, or the controller of an
         infinitive/participle (climbing to the verb it depends on)."""
         if depth > 4:
@@ -285,13 +312,19 @@ class Extractor:
                 for p in child.children:
                     if p.dep_ == "pobj":
                         return self.np_entities(p)
+        if verb.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+            # a passive whose by-phrase the parser hung lower ("was hit with sanctions in its
+            # history by the European Union"): the first by-phrase of the clause naming an actor
+            agent = self.clause_by_agent(verb)
+            if agent:
+                return agent
         for child in verb.children:
             if child.dep_ in ("nsubj", "csubj"):
                 if child.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
                     return self.np_entities(verb.head)
                 ents = self.np_entities(child)
                 return ents
-        if depth > 0:
+        if depth > 0 and via == "xcomp":
             # climbing from a controlled clause: "the EU is expected to impose", "X was asked to send"
             for child in verb.children:
                 if child.dep_ == "nsubjpass":
@@ -309,7 +342,21 @@ class Extractor:
                     head = head.head
             if verb.dep_ == "ccomp":
                 return []
-            return self.subjects(head, depth=depth + 1)
+            return self.subjects(head, depth=depth + 1, via=verb.dep_)
+        return []
+
+    def clause_by_agent(self, verb) -> list[str]:
+        """Actors of a 'by' phrase inside the verb's own clause (not in a subordinate clause)."""
+        stack = [c for c in verb.children if c.dep_ not in ("advcl", "ccomp", "relcl", "xcomp", "conj", "parataxis")]
+        while stack:
+            t = stack.pop(0)
+            if t.dep_ == "prep" and t.lower_ == "by":
+                for p in t.children:
+                    if p.dep_ == "pobj":
+                        found = [e for e in self.np_entities(p) if self.etype(e) not in (None, "Region", "City", "Place")]
+                        if found:
+                            return found
+            stack.extend(c for c in t.children if c.dep_ not in ("advcl", "ccomp", "relcl", "acl", "parataxis"))
         return []
 
     def object_controller(self, verb) -> list[str] | None:
