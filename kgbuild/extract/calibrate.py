@@ -46,8 +46,11 @@ def calibrated(relation: str, raw: float) -> float:
 
 
 def apply(claims: list[dict]) -> None:
+    """Calibrate every claim, except those a rule already marked as doubtful with a note (a garbled
+    sentence cross-checked, an argument taken from context): their low confidence is the rule's
+    judgement on that one reading, not a pattern's track record."""
     for claim in claims:
-        if "confidence" in claim:
+        if "confidence" in claim and not claim.get("note"):
             claim["confidence"] = round(calibrated(claim["relation"], claim["confidence"]), 2)
 
 

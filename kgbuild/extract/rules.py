@@ -56,6 +56,7 @@ TIE_NOUNS = lexicon.words("words", "tie_nouns")
 HOS_TITLES = dict(lexicon.load("words")["head_titles"])
 LEAD_TITLES = lexicon.words("words", "lead_titles")
 TITLE_BLOCKERS = lexicon.words("words", "title_blockers")
+PAST_TITLE_WORDS = lexicon.words("words", "past_title_words")
 OFFICE_NOUNS = lexicon.words("words", "office_nouns")
 SPEAKER_NOUNS = lexicon.words("words", "speaker_nouns")
 HEARSAY_ADVERBS = lexicon.words("cues", "hearsay_adverbs")
@@ -471,11 +472,13 @@ class Extractor:
             if doc[j].lower_ in ("opposition",) and j >= sent.start and not inner:
                 title_toks.insert(0, doc[j])
             self._appositive_lead(m)  # "General X, head of the Y"
+            self._appositive_title(m)  # "Iraq's caretaker prime minister, Adel Abdul Mahdi"
             if not title_toks:
                 continue
             words = " ".join(t.lower_ for t in title_toks).replace(" - ", "-")
             if any(b in words.split() for b in TITLE_BLOCKERS) or "minister" in words and "prime minister" not in words:
                 continue
+            past = any(b in words.split() for b in PAST_TITLE_WORDS)  # "Former president Hamid Karzai"
             relation = None
             for title, rel in HOS_TITLES.items():
                 if re.search(r"\b" + re.escape(title) + r"$", words):
@@ -490,6 +493,8 @@ class Extractor:
                     elif self.etype(e) in ("IntergovernmentalOrganization", "Organization", "PoliticalMovement",
                                            "MilitaryUnit", "ArmedForces"):
                         owner_org = e
+            if re.search(r"supreme leader$", words):
+                owner_org = None  # "Supreme Leader Ayatollah Ali Khamenei": a head of state's title, not a body
             start = title_toks[0].idx
             if title_toks[0].lower_ == "opposition" or owner_org:
                 org = owner_org
@@ -509,9 +514,44 @@ class Extractor:
             if not state or self.etype(state) != "State":
                 continue
             # not "recognized X as Venezuela's interim president"
+            if not past:
+                self.heads_of[m.entity] = state
+            c = self.add(relation, state, m.entity, start, m.end, trigger=doc[m.tok_start],
+                         confidence=0.9 if owner_state else 0.8)
+            if c and past:
+                c.temporality = "historical"
+
+    def _appositive_title(self, m) -> None:
+        """'<State>'s prime minister, <Name>', 'the country's president, <Name>': the title is the
+        head of the apposition."""
+        doc = self.doc
+        head = doc[m.tok_end - 1]
+        title = head.head
+        if head.dep_ != "appos" or title.pos_ != "NOUN":
+            return
+        words = " ".join([c.lower_ for c in title.children if c.dep_ == "compound" and c.i < title.i] + [title.lower_])
+        relation = next((rel for t, rel in HOS_TITLES.items() if re.search(r"\b" + re.escape(t) + r"$", words)), None)
+        if relation is None or title.lower_ == "leader":
+            return
+        mods = {c.lower_ for c in title.children if c.dep_ in ("amod", "compound", "advmod")}
+        if mods & TITLE_BLOCKERS:
+            return
+        state = None
+        for c in title.children:
+            if c.dep_ in ("poss", "compound", "amod") and c.i < title.i:
+                e = self.ent(c)
+                st = self.snap.state_of(e) if e else None
+                if st and self.etype(st) == "State":
+                    state = st
+        state = state or (self.snap.state_of(m.entity) if self.etype(self.snap.state_of(m.entity)) == "State" else None)
+        if not state:
+            return
+        start = min(t.idx for t in title.subtree if t.i <= title.i)
+        c = self.add(relation, state, m.entity, start, m.end, trigger=title, confidence=0.85)
+        if c and mods & PAST_TITLE_WORDS:
+            c.temporality = "historical"
+        elif c:
             self.heads_of[m.entity] = state
-            self.add(relation, state, m.entity, start, m.end, trigger=doc[m.tok_start],
-                     confidence=0.9 if owner_state else 0.8)
 
     def _appositive_lead(self, m) -> None:
         doc = self.doc
