@@ -49,6 +49,9 @@ class Trigger:
     object_types: frozenset[str] = frozenset()
     object_as_state: bool = False
     hypothetical: bool = False
+    with_words: frozenset[str] = frozenset()     # some word of the trigger's phrase must be one of these
+    clause_lemmas: frozenset[str] = frozenset()  # the trigger's clause must have one of these verbs
+    troops: bool = False                         # the doer must be troops or a force
 
 
 @dataclass
@@ -93,6 +96,9 @@ def frame_set() -> FrameSet:
                                particle=entry.get("particle"), noun_role=entry.get("noun_role", "patient"),
                                requires_passive=bool(entry.get("passive", False)),
                                hypothetical=bool(entry.get("hypothetical", False)),
+                               with_words=frozenset(str(w).lower() for w in entry.get("with_words") or []),
+                               clause_lemmas=frozenset(str(w).lower() for w in entry.get("clause_lemmas") or []),
+                               troops=bool(entry.get("troops", False)),
                                **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {})})
                 if kind == "light" and not trig.nouns:
                     raise GeokgError(f"frame {relation!r}: a light entry needs nouns", path=path)
@@ -109,6 +115,7 @@ class FrameReader:
     def __init__(self, ex):
         self.ex = ex
         self.fs = frame_set()
+        self.troop_nouns = lexicon.words("words", "troop_nouns")
 
     # ----------------------------------------------------------------- entry point
     def run(self) -> None:
@@ -128,10 +135,32 @@ class FrameReader:
                         self.noun_frame(trig, tok)
 
     # ----------------------------------------------------------------- frames
+    def conditions_hold(self, trig: Trigger, tok) -> bool:
+        if trig.with_words and not any(t.lemma_.lower() in trig.with_words or t.lower_ in trig.with_words
+                                       for t in tok.subtree):
+            return False
+        if trig.clause_lemmas and not any(c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in trig.clause_lemmas
+                                          for c in tok.children):
+            return False
+        if trig.troops:
+            doer = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")] or (
+                [tok.head] if tok.dep_ in ("acl", "relcl") else []) or ([tok] if tok.pos_ in ("NOUN", "PROPN") else [])
+            if not doer or not any(self.is_troops(d) for d in doer):
+                return False
+        return True
+
+    def is_troops(self, tok) -> bool:
+        ex = self.ex
+        if tok.lemma_.lower() in self.troop_nouns or tok.lower_ in self.troop_nouns:
+            return True
+        return ex.etype(ex.ent(tok)) in ("ArmedForces", "MilitaryUnit")
+
     def verb_frame(self, trig: Trigger, verb) -> None:
         if trig.particle and not any(c.dep_ == "prt" and c.lower_ == trig.particle for c in verb.children):
             return
         if trig.requires_passive and not self.passive(verb):
+            return
+        if not self.conditions_hold(trig, verb):
             return
         subjects = self.role(trig.subject, verb, verb)
         objects = self.role(trig.object, verb, verb)
@@ -164,6 +193,8 @@ class FrameReader:
         head = noun.head
         if head is not noun and any(t.relation == trig.relation and noun.lemma_.lower() in t.nouns
                                     for t in self.fs.lights.get(head.lemma_.lower(), ())):
+            return
+        if not self.conditions_hold(trig, noun):
             return
         subjects = self.role(trig.subject, noun, noun)
         objects = self.role(trig.object, noun, noun)
@@ -220,6 +251,8 @@ class FrameReader:
                     found = ex.subjects(noun.head)
             elif spec == "appos":
                 found = ex.np_entities(noun.head) if noun.dep_ == "appos" else []
+            elif spec == "self":
+                found = ex.np_entities(tok)
             elif spec == "named":
                 # the name right after the noun: "its ally Hezbollah", "the group's leader Yahya Sinwar"
                 nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
@@ -288,6 +321,8 @@ class FrameReader:
                     o = ex.to_state(o)
                 if not o or s == o or (trig.object_types and (ex.etype(o) or "") not in trig.object_types):
                     continue
+                if trig.relation == "deploysTo" and (ex.snap.state_of(s) or s) == (ex.snap.state_of(o) or o):
+                    continue  # forces at home are not deployed abroad
                 symmetric = trig.subject == ("between",)
                 if (trig.relation, s, o) in existing or (not symmetric and (trig.relation, o, s) in existing):
                     continue

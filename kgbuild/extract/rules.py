@@ -62,6 +62,9 @@ SPEAKER_NOUNS = lexicon.words("words", "speaker_nouns")
 HEARSAY_ADVERBS = lexicon.words("cues", "hearsay_adverbs")
 OBJECT_CONTROL = lexicon.words("cues", "object_control_verbs")
 ASSET_NOUNS = lexicon.words("words", "asset_nouns")
+BACKED_PARTICIPLES = lexicon.words("words", "backed_participles")
+CLAIM_NOUNS = lexicon.words("cues", "claim_nouns")
+NEG_PHRASAL = {str(p).split()[0]: str(p).split()[1] for p in lexicon.load("cues").get("negating_phrasal_verbs") or []}
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
                "recognizes": "DiplomaticRecognition", "backs": "Support", "opposes": "Opposition",
@@ -428,7 +431,7 @@ class Extractor:
                 continue
             self.rule_titles(sent)
         triggers = {
-            self.rule_backs: SUPPORT_VERBS | SUPPLY_VERBS | ALLY_NOUNS | {"backed", "supported", "sponsored", "support", "backing"},
+            self.rule_backs: SUPPORT_VERBS | SUPPLY_VERBS | ALLY_NOUNS | BACKED_PARTICIPLES | {"support", "backing"},
             self.rule_opposes: {"oppose", "against", "anti"},
             self.rule_criticizes: CRITICIZE_VERBS | {"call", "criticizing", "criticising"},
             self.rule_sanctions: SANCTION_NOUNS | {"sanction", "blacklist", "sanctions", "ban"},
@@ -572,7 +575,7 @@ class Extractor:
         for tok in self.sent_toks[self.sent_index(sent[0])]:
             lemma = tok.lemma_.lower()
             # "Russian-backed regions"
-            if tok.lower_ in ("backed", "supported", "sponsored") and tok.i >= 2 and doc[tok.i - 1].text == "-":
+            if tok.lower_ in BACKED_PARTICIPLES and tok.i >= 2 and doc[tok.i - 1].text == "-":
                 backer = self.ent(doc[tok.i - 2])
                 noun = tok.head if tok.head.pos_ in ("NOUN", "PROPN") else None
                 if backer and noun is not None:
@@ -1540,7 +1543,14 @@ class Extractor:
             if lemma in DENY_VERBS and a.pos_ == "VERB":
                 denier = a
                 break
-            if lemma in NEG_VERBS and a.pos_ == "VERB" and c.relation not in ("commentsOn",) and chain.index(a) <= 2:
+            if a.pos_ == "NOUN" and lemma in CLAIM_NOUNS and chain[chain.index(a) - 1].dep_ in ("acl", "ccomp", "relcl") \
+                    and not c.fixed_status and c.status == "asserted":
+                # "allegations that the UAE supplied weapons", "reports that troops had crossed":
+                # hearsay, whoever made it
+                c.status = "reported"
+            if (lemma in NEG_VERBS or lemma in NEG_PHRASAL and any(ch.dep_ == "prt" and ch.lower_ == NEG_PHRASAL[lemma]
+                                                                    for ch in a.children)) \
+                    and a.pos_ == "VERB" and c.relation not in ("commentsOn",) and chain.index(a) <= 2:
                 negated = True
             if lemma in REPORT_VERBS and a.pos_ == "VERB":
                 below = chain[chain.index(a) - 1]
@@ -1688,7 +1698,17 @@ class Extractor:
         for sent in self.sents:
             for tok in self.sent_toks[self.sent_index(sent[0])]:
                 if tok.lemma_.lower() in DENY_VERBS and tok.pos_ == "VERB":
-                    objs = [d for d in self.dobj(tok) if d.lemma_.lower() in ("accusation", "report", "claim", "allegation", "charge")]
+                    objs = [d for d in self.dobj(tok) if d.lemma_.lower() in CLAIM_NOUNS]
+                    if tok.dep_ == "relcl" and tok.head.lemma_.lower() in CLAIM_NOUNS:
+                        # "accused North Korea of supplying Russia, charges both countries deny": the
+                        # accusation of this very sentence is denied
+                        for c in self.cands:
+                            under_accusation = c.trigger is not None and any(
+                                a.lemma_.lower() in REPORT_VERBS for a in c.trigger.ancestors)
+                            if sent.start_char <= c.start < tok.idx and c.status == "reported" and under_accusation:
+                                c.status, c.certainty = "denied", "probable"
+                                c.note = c.note or f"Reported and denied in the same sentence: {sent.text.strip()[:80]}"
+                        continue
                     if not objs:
                         continue
                     deniers = {self.snap.state_of(s) or s for s in self.subjects(tok)}
