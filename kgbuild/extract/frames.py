@@ -171,7 +171,8 @@ class FrameReader:
         for n in self.role_tokens(trig.noun_role, verb):
             # the small parser sometimes reads the event noun as a verb on its compound
             # ("asset freezes": freezes -> acl of asset); either token names the event
-            for cand in (n, *[c for c in n.children if c.dep_ in ("acl", "compound", "conj") and c.i == n.i + 1]):
+            following = [n.doc[n.i + 1]] if n.i + 1 < len(n.doc) and n.doc[n.i + 1].pos_ in ("NOUN", "VERB") else []
+            for cand in (n, *[c for c in n.children if c.dep_ in ("acl", "compound", "conj") and c.i == n.i + 1], *following):
                 if cand.lemma_.lower() in trig.nouns or cand.lower_ in trig.nouns:
                     nouns.append(cand)
                     break
@@ -180,7 +181,11 @@ class FrameReader:
         for noun in nouns:
             # the noun's own owner is the doer when it has one: "pledged Tehran's support for Assad"
             owner = self.role(("poss",), noun, noun) if trig.subject == ("subject",) else []
+            if not owner and trig.subject == ("subject",) and self.passive(verb):
+                owner = self.role(("mod",), noun, noun)  # "were hit with U.S. sanctions"
             subjects = owner or self.role(trig.subject, verb, noun) or self.role(trig.subject, noun, noun)
+            if not subjects and trig.subject == ("subject",):
+                subjects = self.role(("mod",), noun, noun)
             objects = []
             for spec in trig.object:
                 objects = self.role((spec,), noun, noun) or self.role((spec,), verb, noun)
@@ -251,6 +256,18 @@ class FrameReader:
                     found = ex.subjects(noun.head)
             elif spec == "appos":
                 found = ex.np_entities(noun.head) if noun.dep_ == "appos" else []
+            elif spec == "under":
+                # "X has been under U.S. sanctions", "were made subject to full U.S. sanctions"
+                found = []
+                prep = tok.head if tok.dep_ == "pobj" else None
+                if prep is not None and (prep.lower_ == "under" or prep.lower_ == "to" and prep.head.lower_ == "subject"):
+                    gov = prep.head if prep.lower_ == "under" else prep.head.head
+                    while gov.dep_ in ("acomp", "oprd", "prep", "advcl") and gov.head is not gov:
+                        gov = gov.head
+                    for c in gov.children:
+                        if c.dep_ in ("nsubj", "nsubjpass"):
+                            found = ex.np_entities(c)
+                            break
             elif spec == "self":
                 found = ex.np_entities(tok)
             elif spec == "named":
@@ -308,6 +325,12 @@ class FrameReader:
     # ----------------------------------------------------------------- claims
     def emit(self, trig: Trigger, subjects: list[str], objects: list[str], anchor, noun) -> None:
         ex = self.ex
+        continued = False
+        if not subjects and objects and trig.relation in self.continuing and self.passive(anchor):
+            # an agentless passive continues the last actor of the same relation: "The EU imposed
+            # sanctions on Belarus ... 78 officials were also hit with asset freezes"
+            subjects = self.previous_actor(trig.relation, anchor)
+            continued = bool(subjects)
         if not subjects or not objects:
             return
         sent_idx = ex.sent_index(anchor)
@@ -331,8 +354,19 @@ class FrameReader:
                 if cand is None:
                     continue
                 existing.add((trig.relation, s, o))
+                if continued:
+                    cand.confidence = min(cand.confidence, 0.6)
+                    cand.note = "The actor is not named here; taken from the previous claim of this relation."
                 if trig.hypothetical:
                     cand.status, cand.certainty, cand.fixed_status = "hypothetical", "possible", True
+
+    continuing = frozenset({"sanctions"})
+
+    def previous_actor(self, relation: str, anchor) -> list[str]:
+        idx = self.ex.sent_index(anchor)
+        earlier = [c for c in self.ex.cands if c.relation == relation and idx - 3 <= c.sent_index <= idx
+                   and c.start < anchor.idx]
+        return [earlier[-1].subject] if earlier else []
 
     @staticmethod
     def evidence(anchor, noun, sent) -> tuple[int, int]:

@@ -400,7 +400,9 @@ class Extractor:
         if not eid:
             return None
         t = self.etype(eid)
-        if t in ("City", "Airport", "Place"):
+        if t in ("City", "Airport", "Place", "Region"):
+            # a region that belongs to a state stands for it (Tigray -> Ethiopia); a contested
+            # region without a state (the "people's republics") stays itself
             return self.snap.get(eid, "country") or eid
         return eid
 
