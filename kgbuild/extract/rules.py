@@ -536,6 +536,16 @@ class Extractor:
             return
         words = " ".join([c.lower_ for c in title.children if c.dep_ == "compound" and c.i < title.i] + [title.lower_])
         relation = next((rel for t, rel in HOS_TITLES.items() if re.search(r"\b" + re.escape(t) + r"$", words)), None)
+        if title.lemma_.lower() in LEAD_TITLES | {"executive", "founder"}:
+            # "Ryanair's chief executive, Michael O'Leary", "the group's leader, X": heads of bodies
+            for c in title.children:
+                e = self.ent(c) if c.dep_ in ("poss", "compound") and c.i < title.i else None
+                if e and self.etype(e) not in ("State", "Government", None):
+                    mods = {t.lower_ for t in doc[title.left_edge.i:title.i]}
+                    rel = "memberOf" if mods & TITLE_BLOCKERS else "leads"
+                    self.add(rel, m.entity, e, min(t.idx for t in title.subtree if t.i <= title.i), m.end,
+                             trigger=title, confidence=0.8)
+                    return
         if relation is None or title.lower_ == "leader":
             return
         mods = {c.lower_ for c in title.children if c.dep_ in ("amod", "compound", "advmod")}
@@ -562,7 +572,10 @@ class Extractor:
         doc = self.doc
         head = doc[m.tok_end - 1]
         for child in head.children:
-            if child.dep_ == "appos" and child.lemma_.lower() in LEAD_TITLES:
+            if child.dep_ == "appos" and child.lemma_.lower() in LEAD_TITLES | {"member"}:
+                # "X, vice-president of Y", "X, a member of Y": a member, not the head
+                lower = {t.lower_ for t in doc[child.left_edge.i:child.i]}
+                relation = "memberOf" if lower & TITLE_BLOCKERS or child.lemma_.lower() == "member" else "leads"
                 for prep in child.children:
                     if prep.dep_ == "prep" and prep.lower_ == "of":
                         for p in prep.children:
@@ -570,7 +583,7 @@ class Extractor:
                                 org = self.ent(p)
                                 if org and self.etype(org) not in ("State",):
                                     end = max(t.idx + len(t.text) for t in p.subtree)
-                                    self.add("leads", m.entity, org, m.start, end, trigger=child, confidence=0.85)
+                                    self.add(relation, m.entity, org, m.start, end, trigger=child, confidence=0.8)
 
     def rule_backs(self, sent) -> None:
         doc = self.doc
