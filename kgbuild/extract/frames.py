@@ -52,6 +52,7 @@ class Trigger:
     with_words: frozenset[str] = frozenset()     # some word of the trigger's phrase must be one of these
     clause_lemmas: frozenset[str] = frozenset()  # the trigger's clause must have one of these verbs
     troops: bool = False                         # the doer must be troops or a force
+    aircraft: bool = False                       # the doer must be an aircraft
 
 
 @dataclass
@@ -99,6 +100,7 @@ def frame_set() -> FrameSet:
                                with_words=frozenset(str(w).lower() for w in entry.get("with_words") or []),
                                clause_lemmas=frozenset(str(w).lower() for w in entry.get("clause_lemmas") or []),
                                troops=bool(entry.get("troops", False)),
+                               aircraft=bool(entry.get("aircraft", False)),
                                **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {})})
                 if kind == "light" and not trig.nouns:
                     raise GeokgError(f"frame {relation!r}: a light entry needs nouns", path=path)
@@ -116,6 +118,7 @@ class FrameReader:
         self.ex = ex
         self.fs = frame_set()
         self.troop_nouns = lexicon.words("words", "troop_nouns")
+        self.craft_nouns = lexicon.words("words", "craft_nouns")
 
     # ----------------------------------------------------------------- entry point
     def run(self) -> None:
@@ -142,6 +145,11 @@ class FrameReader:
         if trig.clause_lemmas and not any(c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in trig.clause_lemmas
                                           for c in tok.children):
             return False
+        if trig.aircraft:
+            doer = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not doer or not any(d.lemma_.lower() in self.craft_nouns or self.ex.etype(self.ex.ent(d)) in
+                                   ("Aircraft", "AircraftModel") for d in doer):
+                return False
         if trig.troops:
             doer = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")] or (
                 [tok.head] if tok.dep_ in ("acl", "relcl") else []) or ([tok] if tok.pos_ in ("NOUN", "PROPN") else [])
@@ -315,11 +323,17 @@ class FrameReader:
                     found = [e for e in ex.np_entities(t) if (ex.snap.state_of(e) or e) not in own]
                     if found:
                         return found
-            for t in c.subtree:
+            # objects of the threatened act itself, not of a purpose clause under it ("threatened to
+            # use force to reinstate Bazoum" is not a threat against Bazoum)
+            stack = [t for t in c.children]
+            while stack:
+                t = stack.pop(0)
                 if t.dep_ in ("dobj", "pobj") and t.i > c.i:
                     found = [e for e in ex.np_entities(t) if (ex.snap.state_of(e) or e) not in own]
                     if found:
                         return found
+                if t.dep_ in ("dobj", "pobj", "prep", "dative", "npadvmod"):
+                    stack.extend(t.children)
         return []
 
     # ----------------------------------------------------------------- claims

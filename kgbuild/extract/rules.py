@@ -181,11 +181,11 @@ class Extractor:
         for child in tok.children:
             if child.dep_ in ("poss", "compound", "amod", "nmod", "npadvmod") and child.i < tok.i:
                 e = self.ent(child)
-                if e:
+                if e and self.etype(e) not in ("AircraftModel", "Aircraft"):  # a plane's model is not its owner
                     return e
                 for gc in child.subtree:
                     e = self.ent(gc)
-                    if e and gc.i < tok.i:
+                    if e and gc.i < tok.i and self.etype(e) not in ("AircraftModel", "Aircraft"):
                         return e
         # surface: "the US moves" when the parser made the noun a verb
         j = tok.i - 1
@@ -1515,6 +1515,10 @@ class Extractor:
             self._time(c)
             if c.trigger is not None and c.status in ("asserted", "reported") and \
                     c.relation not in ("headOfState", "headOfGovernment", "leads") and modality.is_hypothetical(c.trigger):
+                c.status, c.certainty = "hypothetical", "possible"
+            elif c.trigger is not None and c.relation == "recognizes" and c.status == "negated" and \
+                    modality.is_hypothetical(c.trigger):
+                # "threatened to break off relations with X": an ending of ties that may come
                 c.status, c.certainty = "hypothetical", "possible"
         self._discourse()
         # the person behind a state act is the state ("Putin recognised" -> Russia)
