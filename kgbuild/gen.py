@@ -93,7 +93,11 @@ RULES = {
     "backs-from-loans": ({"lendsTo"}, {"Denied", "Negated", "Hypothetical"}, "backs"),
     "backs-from-recognition": ({"recognizes"}, {"Denied", "Negated", "Hypothetical"}, "backs"),
     "opposes-from-pressure": ({"sanctions", "threatens", "criticizes"}, {"Denied", "Negated"}, "opposes"),
+    # subject replaced by the state it acts for (_World.acts_for): governments, forces, people
+    "state-from-affiliation": ({"backs", "opposes", "recognizes", "sanctions", "lendsTo", "deploysTo", "threatens",
+                                "criticizes"}, {"Denied", "Negated", "Hypothetical"}, None),
 }
+ACTING_FOR_STATE = {"state-from-affiliation"}
 
 STATUSES = (("Asserted", 45), ("Reported", 25), ("Unconfirmed", 14), ("Denied", 6), ("Negated", 4),
             ("Hypothetical", 6))
@@ -401,6 +405,10 @@ def generate(path: Path, *, triples: int = 100_000, seed: int = 42, fmt: str | N
     with handle:
         w = _Writer(handle, fmt)
         world = _World(rng, triples)
+        # entity id -> the state it acts for (ontology/rules/state-from-affiliation.ru)
+        w.acts_for = {ent.id: state for i, state in enumerate(world.states)
+                      for ent in (world.governments[i], world.forces[i], world.air_forces[i])}
+        w.acts_for.update({p.id: world.states[world.people_state[i]] for i, p in enumerate(world.people)})
         _ontology(w)
         world.quads(w)
         run, rule_iris = _rules_metadata(w) if derived else (None, {})
@@ -646,9 +654,15 @@ def _derive(w: _Writer, relation: str, status: str, subject: Ent, obj: Ent, clai
             c: int, edges: set[str], run: str, rule_iris: dict[str, str]) -> None:
     """What ontology/rules/*.ru and kgbuild.derive make of one claim."""
     q = w.q
+    actor = subject
     for rule, (relations, skipped, makes) in RULES.items():
         if relation not in relations or status in skipped or rule not in rule_iris:
             continue
+        subject = actor
+        if rule in ACTING_FOR_STATE:
+            subject = w.acts_for.get(actor.id)
+            if subject is None or subject.id == obj.id:
+                continue
         edge_relation = makes or relation
         edge_iri = f"{DERIVED}{edge_relation}/{subject.id}/{obj.id}"
         edge = iri(edge_iri)

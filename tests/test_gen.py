@@ -16,7 +16,7 @@ from kgbuild.store import sorted_nquads
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     path = tmp_path_factory.mktemp("gen") / "g.nq"
-    report = generate(path, triples=20_000, seed=7)
+    report = generate(path, triples=30_000, seed=7)
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     return path, report, store
@@ -24,16 +24,16 @@ def small(tmp_path_factory):
 
 def test_same_seed_same_bytes_other_seed_other_graph(tmp_path, small):
     path, report, _ = small
-    again = generate(tmp_path / "again.nq", triples=20_000, seed=7)
+    again = generate(tmp_path / "again.nq", triples=30_000, seed=7)
     assert (tmp_path / "again.nq").read_bytes() == path.read_bytes()
     assert again.quads == report.quads
-    generate(tmp_path / "other.nq", triples=20_000, seed=8)
+    generate(tmp_path / "other.nq", triples=30_000, seed=8)
     assert (tmp_path / "other.nq").read_bytes() != path.read_bytes()
 
 
 def test_size_is_about_what_was_asked(small):
     path, report, store = small
-    assert 20_000 <= report.quads < 21_000
+    assert 30_000 <= report.quads < 31_000
     assert sum(1 for _ in path.open("rb")) == report.quads
     assert len(store) == report.quads  # no duplicate lines
     assert report.documents > 20 and report.claims > 100 and report.derived_edges > 50
@@ -43,7 +43,7 @@ def test_the_derived_edges_are_what_kgbuild_derive_makes(tmp_path, small):
     """Generate without derived edges, run the real rules: the same graph as the generator's."""
     _, report, store = small
     bare = tmp_path / "bare.nq"
-    generate(bare, triples=20_000, seed=7, derived=False, documents=report.documents)
+    generate(bare, triples=30_000, seed=7, derived=False, documents=report.documents)
     derived = ox.Store()
     derived.bulk_load(path=str(bare), format=ox.RdfFormat.N_QUADS)
     assert len(derived) < len(store)
