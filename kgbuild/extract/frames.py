@@ -53,6 +53,7 @@ class Trigger:
     clause_lemmas: frozenset[str] = frozenset()  # the trigger's clause must have one of these verbs
     troops: bool = False                         # the doer must be troops or a force
     aircraft: bool = False                       # the doer must be an aircraft
+    troops_object: bool = False                  # the verb's object must be troops or a force
 
 
 @dataclass
@@ -101,6 +102,7 @@ def frame_set() -> FrameSet:
                                clause_lemmas=frozenset(str(w).lower() for w in entry.get("clause_lemmas") or []),
                                troops=bool(entry.get("troops", False)),
                                aircraft=bool(entry.get("aircraft", False)),
+                               troops_object=bool(entry.get("troops_object", False)),
                                **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {})})
                 if kind == "light" and not trig.nouns:
                     raise GeokgError(f"frame {relation!r}: a light entry needs nouns", path=path)
@@ -150,6 +152,8 @@ class FrameReader:
             if not doer or not any(d.lemma_.lower() in self.craft_nouns or self.ex.etype(self.ex.ent(d)) in
                                    ("Aircraft", "AircraftModel") for d in doer):
                 return False
+        if trig.troops_object and not any(self.is_troops(c) for c in tok.children if c.dep_ in ("dobj", "nsubjpass")):
+            return False
         if trig.troops:
             doer = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")] or (
                 [tok.head] if tok.dep_ in ("acl", "relcl") else []) or ([tok] if tok.pos_ in ("NOUN", "PROPN") else [])
@@ -243,6 +247,9 @@ class FrameReader:
         if spec.startswith("prep:"):
             words = spec[5:].split("_")
             out = []
+            if tok.pos_ in ("VERB", "AUX"):
+                # the parser often hangs the phrase on the object: "massed troops along the border"
+                children = children + [g for c in children if c.dep_ == "dobj" for g in c.children]
             for c in children:
                 if c.dep_ in ("prep", "agent", "dative") and c.lower_ == words[-1] and (
                         len(words) == 1 or c.i > 0 and tok.doc[c.i - 1].lower_ == words[0]):
@@ -349,6 +356,9 @@ class FrameReader:
             return
         sent_idx = ex.sent_index(anchor)
         existing = {(c.relation, c.subject, c.object) for c in ex.cands if c.sent_index == sent_idx}
+        if trig.relation in ("fliesTo",) and any(c.relation in ("fliesTo", "deploysTo") and c.sent_index == sent_idx
+                                                 for c in ex.cands):
+            return  # one destination per flight sentence: the flight rule's (an airport) is more precise
         sent = anchor.sent
         for s in subjects:
             if trig.subject_types and (ex.etype(s) or "") not in trig.subject_types:

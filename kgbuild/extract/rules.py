@@ -64,6 +64,7 @@ OBJECT_CONTROL = lexicon.words("cues", "object_control_verbs")
 ASSET_NOUNS = lexicon.words("words", "asset_nouns")
 BACKED_PARTICIPLES = lexicon.words("words", "backed_participles")
 CLAIM_NOUNS = lexicon.words("cues", "claim_nouns")
+BORDER_NOUNS = lexicon.words("words", "border_nouns")
 NEG_PHRASAL = {str(p).split()[0]: str(p).split()[1] for p in lexicon.load("cues").get("negating_phrasal_verbs") or []}
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
@@ -141,6 +142,13 @@ class Extractor:
             rest = line[len(line.split("\n")[0]):]
             if head and head[-1] not in ".!?”\"'" and rest.strip() == "":
                 self.skip_sents.add(0)  # a headline: its facts are repeated in the body
+        # A headline line (no final punctuation, then a blank line) is never evidence, even when the
+        # parser runs it into the next sentence (a blanked dateline between them)
+        self.headline_end = 0
+        first_line = text.split("\n", 1)[0]
+        if len(self.sents) > 1 and first_line.strip() and first_line.rstrip()[-1] not in ".!?”\"'" and \
+                text[len(first_line):len(first_line) + 2].startswith("\n") and "\n\n" in text[len(first_line):len(first_line) + 3]:
+            self.headline_end = len(first_line)
 
     # ----------------------------------------------------------------- helpers
     def ents_in(self, span) -> list:
@@ -215,6 +223,13 @@ class Extractor:
             if self.etype(own) in ("State", "Government"):
                 return self.snap.armed_forces_of(own) or self.snap.state_of(own)
             return own
+        if lemma in BORDER_NOUNS:  # "along the border with Kosovo": the neighbour
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ == "with":
+                    for p in child.children:
+                        if p.dep_ == "pobj":
+                            return self.np_entity(p)
+            return self.owner(tok)  # "near the Ukraine border", "on Poland's border"
         if lemma in OFFICE_NOUNS:  # "Iran's foreign minister", "a senior US official": the office's state
             return self._of_owner(tok) or self.owner(tok)
         if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or lemma in ASSET_NOUNS or any(c.dep_ == "poss" for c in tok.children):
@@ -415,6 +430,9 @@ class Extractor:
             **kw) -> Cand | None:
         if not subject or not obj or subject == obj:
             return None
+        anchor_at = trigger.idx if trigger is not None else start
+        if anchor_at < self.headline_end:
+            return None
         if self.sent_index(trigger if trigger is not None else self.doc.char_span(start, end, alignment_mode="expand")[0]) in self.skip_sents:
             return None
         cand = Cand(relation, subject, obj, start, end, trigger=trigger, **kw)
@@ -496,8 +514,9 @@ class Extractor:
                     if self.etype(e) == "State":
                         owner_state = e
                     elif self.etype(e) in ("IntergovernmentalOrganization", "Organization", "PoliticalMovement",
-                                           "MilitaryUnit", "ArmedForces"):
-                        owner_org = e
+                                           "MilitaryUnit", "ArmedForces") and not (
+                            e.startswith("local-") and sum(ch.isalpha() for ch in self.snap.get(e, "label", "")) < 3):
+                        owner_org = e  # (not "H.E.", an honorific the NER took for a body)
             if re.search(r"supreme leader$", words):
                 owner_org = None  # "Supreme Leader Ayatollah Ali Khamenei": a head of state's title, not a body
             start = title_toks[0].idx
