@@ -65,6 +65,7 @@ ASSET_NOUNS = lexicon.words("words", "asset_nouns")
 BACKED_PARTICIPLES = lexicon.words("words", "backed_participles")
 CLAIM_NOUNS = lexicon.words("cues", "claim_nouns")
 BORDER_NOUNS = lexicon.words("words", "border_nouns")
+CONTESTED_STATES = lexicon.words("words", "contested_states")
 NEG_PHRASAL = {str(p).split()[0]: str(p).split()[1] for p in lexicon.load("cues").get("negating_phrasal_verbs") or []}
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
@@ -1298,6 +1299,16 @@ class Extractor:
                     objs += self.objects_via(d, ("with",))
                 objs += self.objects_via(tok, ("with",))
                 negated = lemma in ("cut", "sever", "break", "end")
+                if negated:
+                    # breaking off relations is a move against the other state (CAMEO 161); it is a
+                    # withdrawn recognition only of a state whose recognition is in question (Taiwan)
+                    for s_ in self.subjects(tok):
+                        for o in objs:
+                            if o in CONTESTED_STATES:
+                                continue
+                            c = self.add("opposes", self.person_state(s_), o, *self._clause(tok, sent), trigger=tok,
+                                         confidence=0.8)
+                    objs = [o for o in objs if o in CONTESTED_STATES]
             else:
                 continue
             subjects = self.subjects(tok)
@@ -1600,7 +1611,10 @@ class Extractor:
             # "“…”, X reported" parsed with the reporting verb under the quoted clause
             on_chain = {a.i for a in chain}
             for t in sent:
-                if t.lemma_.lower() in REPORT_VERBS and t.pos_ == "VERB" and t.dep_ in ("advcl", "parataxis", "ccomp") \
+                if t.lemma_.lower() in REPORT_VERBS and t.pos_ == "VERB" and (t.dep_ in ("advcl", "parataxis", "ccomp") or (
+                        # "X has sent troops to Y, South Korea's spy agency said": parsed as a conjunct
+                        t.dep_ == "conj" and t.i >= 2 and any(d.text == "," for d in self.doc[max(0, t.left_edge.i - 2):t.left_edge.i + 1])
+                        and not any(c_.dep_ == "cc" for c_ in t.head.children if c_.i < t.i and c_.i > tok.i))) \
                         and t.head.i in on_chain and t.i > tok.i and c.relation not in ("commentsOn",):
                     speaker_verb = t
                     break
@@ -1751,7 +1765,10 @@ class Extractor:
                         continue
                     deniers = {self.snap.state_of(s) or s for s in self.subjects(tok)}
                     for c in self.cands:
-                        if c.start < tok.idx and c.status in ("reported",) and (self.snap.state_of(c.subject) or c.subject) in deniers:
+                        # the accused, or the other party of the reported act ("The Kremlin dismissed
+                        # the report" that North Korea sent troops to Russia)
+                        parties = {self.snap.state_of(c.subject) or c.subject, self.snap.state_of(c.object) or c.object}
+                        if c.start < tok.idx and c.status in ("reported",) and parties & deniers:
                             c.status, c.certainty = "denied", "probable"
                             c.note = c.note or f"Reported, then denied: {sent.text.strip()[:80]}"
             m = UNCONFIRMED_CUES.search(sent.text)
