@@ -283,6 +283,15 @@ class FrameReader:
                         if c.dep_ in ("nsubj", "nsubjpass"):
                             found = ex.np_entities(c)
                             break
+            elif spec == "governor":
+                found = []
+                if tok.dep_ == "pobj" and tok.head.lower_ == "with" and tok.head.head.pos_ in ("VERB", "AUX"):
+                    verb = tok.head.head
+                    found = [e for e in ex.subjects(verb) if e]
+                    if not found:  # "the strikes were carried out with support from ...": the strikes' doers
+                        for c in verb.children:
+                            if c.dep_ == "nsubjpass":
+                                found = [e for e in ex.np_entities(c) if e]
             elif spec == "self":
                 found = ex.np_entities(tok)
             elif spec == "named":
@@ -335,7 +344,8 @@ class FrameReader:
             stack = [t for t in c.children]
             while stack:
                 t = stack.pop(0)
-                if t.dep_ in ("dobj", "pobj") and t.i > c.i:
+                if t.dep_ in ("dobj", "pobj") and t.i > c.i or t.dep_ == "nsubj":
+                    # ("... US strikes will have consequences": whose act will be answered)
                     found = [e for e in ex.np_entities(t) if (ex.snap.state_of(e) or e) not in own]
                     if found:
                         return found

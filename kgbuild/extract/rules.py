@@ -355,7 +355,13 @@ class Extractor:
             head = verb.head
             if verb.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
                 own = self.owner(head)
-                return [own] if own else []
+                if own:
+                    return [own]
+                # "Trump signed a proclamation recognising ...", "issued an order imposing ...": the
+                # document's author, the subject of the verb that made it
+                if head.dep_ == "dobj" and head.head.pos_ in ("VERB", "AUX"):
+                    return self.subjects(head.head, depth=depth + 1, via="acl")
+                return []
             if head.pos_ == "ADP":
                 head = head.head
                 if head.pos_ in ("NOUN", "PROPN"):
@@ -1283,6 +1289,9 @@ class Extractor:
                         for t in d.subtree:
                             if t.dep_ == "appos":
                                 objs += [e for e in self._np_and_parts(t) if self.etype(e) in ("State", "Region") and e not in objs]
+                        own = self.owner(d)  # "recognising Israeli sovereignty over the Golan Heights"
+                        if not objs and own and self.etype(own) in ("State", "Region"):
+                            objs.append(own)
                 if not objs:
                     for c in tok.children:
                         if c.dep_ == "ccomp":
