@@ -66,6 +66,7 @@ BACKED_PARTICIPLES = lexicon.words("words", "backed_participles")
 CLAIM_NOUNS = lexicon.words("cues", "claim_nouns")
 BORDER_NOUNS = lexicon.words("words", "border_nouns")
 CONTESTED_STATES = lexicon.words("words", "contested_states")
+PORTFOLIO_WORDS = lexicon.words("words", "portfolio_words")
 NEG_PHRASAL = {str(p).split()[0]: str(p).split()[1] for p in lexicon.load("cues").get("negating_phrasal_verbs") or []}
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
@@ -534,13 +535,16 @@ class Extractor:
                     org = next((eid for eid, it in self.snap.items.items() if it.get("type") == "PoliticalMovement"
                                 and it.get("country") == country and "opposition" in str(it.get("label", "")).lower()
                                 + " ".join(map(str, it.get("aliases") or [])).lower()), None)
-                if org and re.search(r"(leader|head|chief|secretary-general|secretary general|chairman|president|director|commander)$", words):
+                if org and re.search(r"(leader|head|chief|secretary-general|secretary general|chairman|president|director|commander)$", words) \
+                        and not set(words.split()) & PORTFOLIO_WORDS:
                     c = self.add("leads", m.entity, org, start, m.end, trigger=doc[m.tok_start], confidence=0.9)
                 continue
             if relation is None:
                 continue
             if title_toks[-1].lower_ == "leader" and len(title_toks) > 1 and not owner_state:
                 continue
+            if not owner_state and title_toks[-1].lower_ == "leader" and not self.holds_head_office(m.entity):
+                continue  # "leader Hassan Nasrallah": the leader of a movement, not of his state
             state = owner_state or self.snap.state_of(m.entity)
             if not state or self.etype(state) != "State":
                 continue
@@ -551,6 +555,16 @@ class Extractor:
                          confidence=0.9 if owner_state else 0.8)
             if c and past:
                 c.temporality = "historical"
+
+    def holds_head_office(self, person: str) -> bool:
+        """Does the reference snapshot list a head-of-state or -government office for the person?
+        (Used when the text's title alone, "leader X", does not say of what.)"""
+        for pos in self.snap.get(person, "positions") or []:
+            title = str((pos or {}).get("title", "")).lower() if isinstance(pos, dict) else str(pos).lower()
+            if re.search(r"\b(president|prime minister|king|queen|emir|sultan|supreme leader|chancellor|premier|"
+                         r"head of state|head of government)\b", title) and "vice" not in title and "deputy" not in title:
+                return True
+        return False
 
     def _appositive_title(self, m) -> None:
         """'<State>'s prime minister, <Name>', 'the country's president, <Name>': the title is the
@@ -1555,6 +1569,9 @@ class Extractor:
             if c.trigger is not None and c.status in ("asserted", "reported") and \
                     c.relation not in ("headOfState", "headOfGovernment", "leads") and modality.is_hypothetical(c.trigger):
                 c.status, c.certainty = "hypothetical", "possible"
+            if c.trigger is not None and c.status in ("asserted", "reported", "hypothetical") and not c.fixed_status and \
+                    self.negated_argument(c.trigger):
+                c.status, c.polarity = "negated", "negated"  # "no U.S. troops would be deployed"
             elif c.trigger is not None and c.relation == "recognizes" and c.status == "negated" and \
                     modality.is_hypothetical(c.trigger):
                 # "threatened to break off relations with X": an ending of ties that may come
@@ -1693,6 +1710,13 @@ class Extractor:
                         c.certainty = "probable"
         if negated and not c.fixed_status:
             c.status, c.polarity, c.fixed_status = "negated", "negated", True
+
+    @staticmethod
+    def negated_argument(tok) -> bool:
+        """'no troops were sent', 'sent no weapons', 'no sanctions': a negative determiner on the
+        trigger's subject or object (or on the trigger noun itself) negates the relation."""
+        args = [tok] + [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+        return any(d.dep_ == "det" and d.lower_ in ("no", "neither") for a in args for d in a.children)
 
     def own_voice(self, speaker: str, subject: str) -> bool:
         """Does `speaker` speak for `subject`? The actor itself, its state's government or a
