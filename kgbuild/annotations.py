@@ -218,6 +218,10 @@ class _Checker:
         return self.entities | set(self.sources) | set(self.events)
 
     def entity_ref(self, value: Any, what: str, line: int | None, *, allow_events: bool = True) -> str:
+        # membership first: the reference holds thousands of ids, so no set is built per reference
+        if isinstance(value, str) and (value in self.entities or value in self.sources or
+                                       allow_events and value in self.events):
+            return value
         known = self.entities | set(self.sources) | (set(self.events) if allow_events else set())
         if not isinstance(value, str) or value not in known:
             close = difflib.get_close_matches(str(value), sorted(known), n=1)
