@@ -22,7 +22,7 @@ FORMAT = "geokg-lexicon/1"
 def load(name: str) -> dict[str, Any]:
     path = FOLDER / f"{name}.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise GeokgError(f"cannot read the lexicon: {exc}", path=path) from exc
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
