@@ -115,3 +115,32 @@ def test_hedged_figures_are_marked_approximate(seed, nlp, snapshot):
                      nlp=nlp, reference=snapshot)
     figures = [e for e in exact["events"].values() if e.get("personnel")]
     assert figures and figures[0]["personnel"] == 120 and "approximate" not in figures[0]
+
+
+def test_datelines_are_blanked_with_offsets_kept():
+    from kgbuild.extract import prepare
+    text = "Headline here\n\nROME/BERLIN, May 4 (Reuters) - Italy and Germany condemned Russia.\n"
+    out = prepare(text)
+    assert len(out) == len(text)
+    assert "ROME" not in out and "Reuters" not in out
+    assert out[out.index("Italy"):] == text[text.index("Italy"):]
+    assert prepare("Italy condemned Russia.") == "Italy condemned Russia."
+
+
+def test_a_bad_lexicon_file_is_refused_with_its_path(tmp_path, monkeypatch):
+    from kgbuild.errors import GeokgError
+    from kgbuild.extract import lexicon
+    (tmp_path / "cues.yaml").write_text("reporting_verbs: [say]\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "FOLDER", tmp_path)
+    lexicon.load.cache_clear()
+    try:
+        with pytest.raises(GeokgError, match="not a lexicon file"):
+            lexicon.load("cues")
+    finally:
+        lexicon.load.cache_clear()
+
+
+def test_an_article_without_relations_gives_no_claims(nlp, snapshot):
+    result = annotate("It rained in the capital on Thursday. Forecasters expect a dry weekend.",
+                      document_id="t-weather", meta={"date": "2024-05-02"}, nlp=nlp, reference=snapshot)
+    assert result["claims"] == []
