@@ -67,6 +67,9 @@ CLAIM_NOUNS = lexicon.words("cues", "claim_nouns")
 BORDER_NOUNS = lexicon.words("words", "border_nouns")
 CONTESTED_STATES = lexicon.words("words", "contested_states")
 PORTFOLIO_WORDS = lexicon.words("words", "portfolio_words")
+INTERSTATE_RELATIONS = {"backs", "opposes", "sanctions", "criticizes", "threatens", "lendsTo", "deploysTo", "recognizes"}
+LINK_PARTICIPLES = lexicon.words("words", "link_participles")
+ABUSE_NOUNS = lexicon.words("words", "abuse_nouns")
 NEG_PHRASAL = {str(p).split()[0]: str(p).split()[1] for p in lexicon.load("cues").get("negating_phrasal_verbs") or []}
 STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
@@ -189,6 +192,9 @@ class Extractor:
     def owner(self, tok) -> str | None:
         """The entity a noun belongs to: 'Russian soldiers', 'the US moves', 'China's plan'."""
         for child in tok.children:
+            if child.dep_ in ("amod", "compound") and child.lower_ in LINK_PARTICIPLES and child.i >= 2 and \
+                    self.doc[child.i - 1].text == "-":
+                continue  # "Maduro-aligned officials", "Russian-backed separatists" are not Maduro's or Russia's own
             if child.dep_ in ("poss", "compound", "amod", "nmod", "npadvmod") and child.i < tok.i:
                 e = self.ent(child)
                 if e and self.etype(e) not in ("AircraftModel", "Aircraft"):  # a plane's model is not its owner
@@ -377,7 +383,8 @@ class Extractor:
         stack = [c for c in verb.children if c.dep_ not in ("advcl", "ccomp", "relcl", "xcomp", "conj", "parataxis")]
         while stack:
             t = stack.pop(0)
-            if t.dep_ == "prep" and t.lower_ == "by":
+            if t.dep_ == "prep" and t.lower_ == "by" and not (t.head.lemma_.lower() in ACTION_NOUNS | ABUSE_NOUNS):
+                # ("designated for violations by the police": the police did the violations)
                 for p in t.children:
                     if p.dep_ == "pobj":
                         found = [e for e in self.np_entities(p) if self.etype(e) not in (None, "Region", "City", "Place")]
@@ -438,6 +445,9 @@ class Extractor:
             **kw) -> Cand | None:
         if not subject or not obj or subject == obj:
             return None
+        if relation in INTERSTATE_RELATIONS and self.etype(subject) in ("State", "Government") and \
+                self.etype(obj) in ("State", "Government") and self.snap.state_of(subject) == self.snap.state_of(obj):
+            return None  # a state does not sanction, back or oppose its own government: a linking slip
         anchor_at = trigger.idx if trigger is not None else start
         if anchor_at < self.headline_end:
             return None
@@ -1580,8 +1590,11 @@ class Extractor:
         # the person behind a state act is the state ("Putin recognised" -> Russia)
         for c in self.cands:
             if c.relation in STATE_ACTS and self.etype(c.subject) == "Person":
-                state = self.heads_of.get(c.subject)
-                if state:
+                # a head of state, or a minister or official the snapshot lists with offices of
+                # the state ("Foreign Secretary Dominic Raab has announced sanctions"), acts for it
+                state = self.heads_of.get(c.subject) or (
+                    self.snap.get(c.subject, "country") if self.snap.get(c.subject, "positions") else None)
+                if state and self.etype(state) == "State":
                     c.subject = state
             if c.relation == "deploysTo" and self.etype(c.object) != "State" and self.etype(c.object) != "Region":
                 c.object = self.to_state(c.object)
