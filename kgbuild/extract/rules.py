@@ -1618,8 +1618,15 @@ class Extractor:
         chain = []
         while node.head.i != node.i:
             chain.append(node)
+            if node.dep_ == "relcl" and node.head.pos_ == "PROPN" and node.i >= 1 and any(
+                    t.text == "," for t in self.doc[node.head.i + 1:node.left_edge.i + 1]):
+                # "ECOWAS, which had imposed sanctions on Niger, ...": a non-restrictive relative
+                # clause is the writer's own aside, outside the scope of any reporting verb above
+                break
             node = node.head
-        chain.append(node)
+        else:
+            chain.append(node)
+        aside = chain[-1].dep_ == "relcl" and chain[-1].head.i != chain[-1].i
         speaker_verb = None
         denier = None
         negated = any(ch.dep_ == "neg" for ch in tok.children) or any(
@@ -1650,6 +1657,10 @@ class Extractor:
             # "“…”, X reported" parsed with the reporting verb under the quoted clause
             on_chain = {a.i for a in chain}
             for t in sent:
+                concessive = t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("although", "though", "while", "whereas")
+                                                      for m in t.children)  # "..., although Bamako says ...": not the source
+                if aside or concessive:
+                    continue
                 if t.lemma_.lower() in REPORT_VERBS and t.pos_ == "VERB" and (t.dep_ in ("advcl", "parataxis", "ccomp") or (
                         # "X has sent troops to Y, South Korea's spy agency said": parsed as a conjunct
                         t.dep_ == "conj" and t.i >= 2 and any(d.text == "," for d in self.doc[max(0, t.left_edge.i - 2):t.left_edge.i + 1])
@@ -1660,7 +1671,7 @@ class Extractor:
         if denier is None and speaker_verb is None:
             # "“…”, X reported": the quote is a sibling clause of the root reporting verb
             root = sent.root
-            if root.lemma_.lower() in REPORT_VERBS and root.i != tok.i and c.relation not in ("commentsOn",):
+            if root.lemma_.lower() in REPORT_VERBS and root.i != tok.i and c.relation not in ("commentsOn",) and not aside:
                 if not any(ch.dep_ in ("dobj", "nsubj") and tok.i in [x.i for x in ch.subtree] for ch in root.children):
                     speaker_verb = root
             for t in sent:
@@ -1738,6 +1749,12 @@ class Extractor:
         belongs to the same state."""
         if speaker == subject:
             return True
+        if speaker in self.sources:  # an unnamed official speaks for the body or state he belongs to
+            speaker = self.sources[speaker].get("affiliation") or speaker
+            if speaker == subject:
+                return True
+        if subject in (self.snap.get(speaker, "affiliation"), self.snap.get(speaker, "part_of")):
+            return True  # the ECOWAS Commission's president, a ministry of the government
         state = self.snap.state_of(subject) if self.etype(subject) in ("State", "Government", "ArmedForces") else None
         if not state:
             return False
