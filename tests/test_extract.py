@@ -144,3 +144,12 @@ def test_an_article_without_relations_gives_no_claims(nlp, snapshot):
     result = annotate("It rained in the capital on Thursday. Forecasters expect a dry weekend.",
                       document_id="t-weather", meta={"date": "2024-05-02"}, nlp=nlp, reference=snapshot)
     assert result["claims"] == []
+
+
+def test_every_cameo_code_the_extractor_writes_is_defined_in_the_ontology():
+    import re
+
+    from kgbuild.extract.rules import CAMEO
+    from kgbuild.paths import ontology_dir
+    defined = set(re.findall(r"cameo:(\d+)\b", (ontology_dir() / "event-codes.ttl").read_text(encoding="utf-8")))
+    assert set(CAMEO.values()) <= defined, set(CAMEO.values()) - defined

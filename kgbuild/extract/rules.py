@@ -75,8 +75,7 @@ STATE_ACTS = {"recognizes", "sanctions", "lendsTo", "deploysTo", "importsFrom"}
 EVENT_TYPES = {"deploysTo": "MilitaryDeployment", "fliesTo": "Flight", "lendsTo": "Loan", "sanctions": "Sanction",
                "recognizes": "DiplomaticRecognition", "backs": "Support", "opposes": "Opposition",
                "threatens": "Threat", "criticizes": "Criticism"}
-CAMEO = {"deploysTo": "062", "lendsTo": "071", "sanctions": "163", "recognizes": "054", "threatens": "138",
-         "opposes": "111", "criticizes": "111", "backs": "050"}
+CAMEO = {str(k): str(v) for k, v in lexicon.load("words")["cameo_codes"].items()}
 
 
 @dataclass
