@@ -121,6 +121,7 @@ class FrameReader:
         self.fs = frame_set()
         self.troop_nouns = lexicon.words("words", "troop_nouns")
         self.craft_nouns = lexicon.words("words", "craft_nouns")
+        self.withdrawing_verbs = lexicon.words("words", "withdrawing_verbs")
 
     # ----------------------------------------------------------------- entry point
     def run(self) -> None:
@@ -213,6 +214,8 @@ class FrameReader:
             return
         if not self.conditions_hold(trig, noun):
             return
+        if trig.relation in ("backs", "lendsTo") and noun.head.lemma_.lower() in self.withdrawing_verbs:
+            return  # "U.S. assistance to Ethiopia was suspended", "cut support for": no longer support
         subjects = self.role(trig.subject, noun, noun)
         objects = self.role(trig.object, noun, noun)
         self.emit(trig, subjects, objects, noun, noun)
@@ -242,6 +245,11 @@ class FrameReader:
             return [c for c in children if c.dep_ == "poss"]
         if spec == "mod":
             return [c for c in children if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i]
+        if spec == "of_owner":
+            # "Washington's approval of a sale": the owner of the noun this one completes
+            if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
+                return [c for c in tok.head.head.children if c.dep_ == "poss"]
+            return []
         if spec == "acl":
             return [g for c in children if c.dep_ in ("acl", "relcl") for g in c.children if g.dep_ == "dobj"]
         if spec.startswith("prep:"):
@@ -310,6 +318,17 @@ class FrameReader:
                     found = []
             elif spec == "clause":
                 found = self.clause_target(tok)
+            elif spec == "mod":
+                # a demonym or name before the event noun is its doer ("Swedish support for the YPG")
+                found = []
+                for t in self.role_tokens(spec, tok):
+                    e = ex.ent(t)
+                    if e and e not in found and ex.etype(e) not in ("AircraftModel", "Aircraft"):
+                        found.append(e)
+                    for c in t.conjuncts:  # "U.N. and U.S. sanctions"
+                        e2 = ex.ent(c)
+                        if e2 and e2 not in found:
+                            found.append(e2)
             else:
                 found = []
                 for t in self.role_tokens(spec, tok):

@@ -239,7 +239,11 @@ class Extractor:
             return self.owner(tok)  # "near the Ukraine border", "on Poland's border"
         if lemma in OFFICE_NOUNS:  # "Iran's foreign minister", "a senior US official": the office's state
             return self._of_owner(tok) or self.owner(tok)
-        if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or lemma in ASSET_NOUNS or any(c.dep_ == "poss" for c in tok.children):
+        if lemma in ASSET_NOUNS:
+            # a state's targets and interests are the state's ("a strike on its embassy" after "Tehran")
+            own = self.owner(tok)
+            return self.snap.state_of(own) if own and self.etype(own) == "Government" else own
+        if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or any(c.dep_ == "poss" for c in tok.children):
             return self.owner(tok)
         return None
 
@@ -259,7 +263,7 @@ class Extractor:
         for h in list(heads):
             # "The United States, Britain, the European Union and Canada": a list of states that the
             # parser read as an apposition (a state is never another state's apposition)
-            if self.etype(self.ent(h)) in ("State", "IntergovernmentalOrganization"):
+            if self.etype(self.ent(h)) in ("State", "IntergovernmentalOrganization", "Government"):
                 for c in h.children:
                     if c.dep_ == "appos" and self.etype(self.ent(c)) in ("State", "IntergovernmentalOrganization", "Government"):
                         heads.extend(x for x in self.conjuncts(c) if x not in heads)
