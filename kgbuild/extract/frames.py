@@ -53,6 +53,7 @@ class Trigger:
     clause_lemmas: frozenset[str] = frozenset()  # the trigger's clause must have one of these verbs
     troops: bool = False                         # the doer must be troops or a force
     aircraft: bool = False                       # the doer must be an aircraft
+    mutual: bool = False                         # the relation holds both ways ("X's alliance with Y")
     troops_object: bool = False                  # the verb's object must be troops or a force
 
 
@@ -102,6 +103,7 @@ def frame_set() -> FrameSet:
                                clause_lemmas=frozenset(str(w).lower() for w in entry.get("clause_lemmas") or []),
                                troops=bool(entry.get("troops", False)),
                                aircraft=bool(entry.get("aircraft", False)),
+                               mutual=bool(entry.get("mutual", False)),
                                troops_object=bool(entry.get("troops_object", False)),
                                **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {})})
                 if kind == "light" and not trig.nouns:
@@ -399,7 +401,7 @@ class FrameReader:
                     continue
                 if trig.relation == "deploysTo" and (ex.snap.state_of(s) or s) == (ex.snap.state_of(o) or o):
                     continue  # forces at home are not deployed abroad
-                symmetric = trig.subject == ("between",)
+                symmetric = trig.subject == ("between",) or trig.mutual
                 if (trig.relation, s, o) in existing or (not symmetric and (trig.relation, o, s) in existing):
                     continue
                 start, end = self.evidence(anchor, noun, sent)
@@ -407,6 +409,10 @@ class FrameReader:
                 if cand is None:
                     continue
                 existing.add((trig.relation, s, o))
+                if trig.mutual and (trig.relation, o, s) not in existing:
+                    back = ex.add(trig.relation, o, s, start, end, trigger=anchor, confidence=trig.confidence)
+                    if back is not None:
+                        existing.add((trig.relation, o, s))
                 if continued:
                     cand.confidence = min(cand.confidence, 0.6)
                     cand.note = "The actor is not named here; taken from the previous claim of this relation."

@@ -202,6 +202,15 @@ class Extractor:
                     e = self.ent(gc)
                     if e and gc.i < tok.i and self.etype(e) not in ("AircraftModel", "Aircraft"):
                         return e
+        # "the steps taken by Baku", "measures announced by the EU": the agent of a participle
+        for child in tok.children:
+            if child.dep_ == "acl" and child.tag_ == "VBN":
+                for a in child.children:
+                    if a.dep_ == "agent":
+                        for p in a.children:
+                            e = self.ent(p) if p.dep_ == "pobj" else None
+                            if e:
+                                return e
         # surface: "the US moves" when the parser made the noun a verb
         j = tok.i - 1
         while j >= max(0, tok.i - 4) and self.doc[j].pos_ in ("ADJ", "NUM") and not self.ent(self.doc[j]):
@@ -829,7 +838,7 @@ class Extractor:
     def event_actor(self, noun, relation_hint: str | None = None) -> str | None:
         """The actor of 'the decision', 'the move', 'the deployment': the lede event of the article."""
         earlier = [c for c in self.cands if c.start < noun.idx and c.relation in
-                   ("backs", "deploysTo", "recognizes", "sanctions", "lendsTo", "fliesTo")]
+                   ("backs", "deploysTo", "recognizes", "sanctions", "lendsTo", "fliesTo", "opposes")]
         if relation_hint:
             typed = [c for c in earlier if c.relation == relation_hint]
             if typed:
