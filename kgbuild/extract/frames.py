@@ -54,6 +54,7 @@ class Trigger:
     troops: bool = False                         # the doer must be troops or a force
     aircraft: bool = False                       # the doer must be an aircraft
     mutual: bool = False                         # the relation holds both ways ("X's alliance with Y")
+    without_words: frozenset[str] = frozenset()  # none of these may be in the trigger's phrase
     troops_object: bool = False                  # the verb's object must be troops or a force
 
 
@@ -104,6 +105,7 @@ def frame_set() -> FrameSet:
                                troops=bool(entry.get("troops", False)),
                                aircraft=bool(entry.get("aircraft", False)),
                                mutual=bool(entry.get("mutual", False)),
+                               without_words=frozenset(str(w).lower() for w in entry.get("without_words") or []),
                                troops_object=bool(entry.get("troops_object", False)),
                                **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {})})
                 if kind == "light" and not trig.nouns:
@@ -144,6 +146,9 @@ class FrameReader:
 
     # ----------------------------------------------------------------- frames
     def conditions_hold(self, trig: Trigger, tok) -> bool:
+        if trig.without_words and any(t.lemma_.lower() in trig.without_words or t.lower_ in trig.without_words
+                                      for t in tok.subtree):
+            return False
         if trig.with_words and not any(t.lemma_.lower() in trig.with_words or t.lower_ in trig.with_words
                                        for t in tok.subtree):
             return False

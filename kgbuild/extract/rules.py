@@ -1319,7 +1319,8 @@ class Extractor:
             objs: list[str] = []
             negated = False
             if tok.pos_ == "VERB" and lemma in RECOGNIZE_VERBS:
-                for d in self.dobj(tok):
+                # the recognised: the object, or the subject of a passive ("Anez was recognised by ...")
+                for d in self.dobj(tok) or [c for c in tok.children if c.dep_ == "nsubjpass"]:
                     objs += self.np_entities(d)
                     if not objs and d.lemma_.lower() in ("independence", "sovereignty", "annexation", "statehood"):
                         for t in d.subtree:
