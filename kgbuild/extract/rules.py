@@ -1839,14 +1839,25 @@ class Extractor:
                         continue
                     if not objs:
                         continue
-                    deniers = {self.snap.state_of(s) or s for s in self.subjects(tok)}
-                    for c in self.cands:
+                    who = [w for w in self.subjects(tok) if w]
+                    deniers = {self.snap.state_of(s) or s for s in who}
+                    denied_now = []
+                    for c in list(self.cands):
                         # the accused, or the other party of the reported act ("The Kremlin dismissed
                         # the report" that North Korea sent troops to Russia)
                         parties = {self.snap.state_of(c.subject) or c.subject, self.snap.state_of(c.object) or c.object}
-                        if c.start < tok.idx and c.status in ("reported",) and parties & deniers:
+                        if c.start < tok.idx and c.status in ("reported",) and parties & deniers \
+                                and c.relation != "denies":
                             c.status, c.certainty = "denied", "probable"
                             c.note = c.note or f"Reported, then denied: {sent.text.strip()[:80]}"
+                            denied_now.append(c)
+                    if who and denied_now and denied_now[-1].relation in EVENT_TYPES:
+                        # the denial itself, of the event the report described ("A Russian lawmaker
+                        # dismissed the claim as fake")
+                        start, end = self._clause(tok, sent)
+                        d = Cand("denies", who[0], self.event_id(denied_now[-1]), start, end, trigger=tok,
+                                 confidence=0.7, sent_index=self.sent_index(tok))
+                        self.cands.append(d)
             m = UNCONFIRMED_CUES.search(sent.text)
             if m:
                 who = []
@@ -1874,6 +1885,12 @@ class Extractor:
                 self._event_fields(ev, c)
             elif c.about:
                 about = c.about
+            # evidence never starts or ends in white space (a sentence's trailing newline is not
+            # part of what it says, and the graph checks the span against its sentence)
+            while c.end > c.start and self.text[c.end - 1].isspace():
+                c.end -= 1
+            while c.start < c.end and self.text[c.start].isspace():
+                c.start += 1
             text = self.text[c.start:c.end]
             claim: dict[str, Any] = {"id": f"c{n:02d}", "relation": c.relation, "subject": c.subject, "object": c.object}
             if about and about in events or (about and c.relation in ("confirms", "commentsOn")):
@@ -1899,6 +1916,7 @@ class Extractor:
             if claim["relation"] in ("confirms", "commentsOn") and value and value not in events \
                     and value not in self.sources:
                 events[value] = {"type": "Event", "label": value}
+        claims = [c for c in claims if c["relation"] != "denies" or c["object"] in events]
         for claim in claims:
             if claim.get("about") and claim["about"] not in events:
                 del claim["about"]
