@@ -194,6 +194,8 @@ class Extractor:
             if child.dep_ in ("amod", "compound") and child.lower_ in LINK_PARTICIPLES and child.i >= 2 and \
                     self.doc[child.i - 1].text == "-":
                 continue  # "Maduro-aligned officials", "Russian-backed separatists" are not Maduro's or Russia's own
+            if child.i >= 2 and self.doc[child.i - 1].text == "-" and self.doc[child.i - 2].lower_ in ("pro", "anti"):
+                continue  # "a pro-Russian party" is not Russia's party
             if child.dep_ in ("poss", "compound", "amod", "nmod", "npadvmod") and child.i < tok.i:
                 e = self.ent(child)
                 if e and self.etype(e) not in ("AircraftModel", "Aircraft"):  # a plane's model is not its owner
@@ -251,7 +253,10 @@ class Extractor:
         if lemma in ASSET_NOUNS:
             # a state's targets and interests are the state's ("a strike on its embassy" after "Tehran")
             own = self.owner(tok)
-            return self.snap.state_of(own) if own and self.etype(own) == "Government" else own
+            if own and self.etype(own) in ("Government", "ArmedForces", "MilitaryUnit") and \
+                    self.etype(self.snap.state_of(own)) == "State":
+                return self.snap.state_of(own)  # "Cambodian military targets" are Cambodia's
+            return own
         if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or any(c.dep_ == "poss" for c in tok.children):
             return self.owner(tok)
         return None
@@ -409,6 +414,10 @@ class Extractor:
         """Object control: in "accused X of backing Y" and "urged X to stop arming Y" the doer of
         the embedded verb is X, the object of the governing verb (None: not such a clause)."""
         head = verb.head
+        if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.lower_ in ("of", "for") and \
+                head.head.dep_ == "dobj" and head.head.head.lemma_.lower() in OBJECT_CONTROL:
+            # "accused ECOWAS of imposing sanctions" with "of" hung on the object: the object acts
+            return self.np_entities(head.head)
         if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.lower_ in ("of", "for"):
             governor = head.head
         elif verb.dep_ in ("xcomp", "ccomp") and any(c.dep_ == "dobj" for c in head.children):
