@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import GeokgError
 from . import calibrate as calibration, frames, lexicon, modality
 from .dates import as_date as _as_date, resolve_date
 from .parse import load_pipeline, prepare
@@ -506,8 +505,8 @@ class Extractor:
             if idx in self.skip_sents:
                 continue
             words = self.sent_lemmas[idx]
-            for rule, lexicon in triggers.items():
-                if lexicon is None or words & lexicon:
+            for rule, trigger_words in triggers.items():
+                if trigger_words is None or words & trigger_words:
                     rule(sent)
         frames.apply(self)
         self.finish()
