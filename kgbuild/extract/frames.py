@@ -14,6 +14,7 @@ sit. The syntax is handled here once for every frame:
 - coordination on both ends, through the extractor's noun-phrase reader.
 
 Role names in the lexicon: `subject`, `patient`, `dative`, `poss`, `mod`, `copula`, `appos`,
+`doer` (the subject of the verb whose object the noun is),
 `clause` (the first fitting entity of a controlled clause: "threatened to cut ties with X"),
 and `prep:<word>` (the object of that preposition on the trigger, its noun or its verb).
 
@@ -106,7 +107,8 @@ def frame_set() -> FrameSet:
                                mutual=bool(entry.get("mutual", False)),
                                without_words=frozenset(str(w).lower() for w in entry.get("without_words") or []),
                                troops_object=bool(entry.get("troops_object", False)),
-                               **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {})})
+                               **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {}),
+                                  **{k: types(entry[k]) for k in ("subject_types", "object_types") if k in entry}})
                 if kind == "light" and not trig.nouns:
                     raise GeokgError(f"frame {relation!r}: a light entry needs nouns", path=path)
                 for lemma in lemmas:
@@ -283,6 +285,11 @@ class FrameReader:
                 found = []
                 if noun.dep_ in ("attr", "conj") and noun.head.lemma_ == "be":
                     found = ex.subjects(noun.head)
+                elif noun.dep_ == "pobj" and noun.head.lower_ == "among" and noun.head.head.lemma_ == "be":
+                    found = ex.subjects(noun.head.head)   # "Pretoria has been among the critics of Israel"
+            elif spec == "doer":
+                # the doer of the verb whose object the noun is: "Turkey signed a defence pact with Somalia"
+                found = [e for e in ex.subjects(noun.head) if e] if noun.dep_ == "dobj" else []
             elif spec == "appos":
                 found = ex.np_entities(noun.head) if noun.dep_ == "appos" else []
             elif spec == "under":

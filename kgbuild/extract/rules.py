@@ -270,9 +270,44 @@ class Extractor:
                             return e
         return None
 
+    LIST_TYPES = frozenset({"State", "Government", "IntergovernmentalOrganization", "Organization"})
+
+    def surface_list(self, tok) -> list:
+        """The heads of a list that continues after `tok`'s mention in the text when the parser
+        broke it ("listed by Ankara, the European Union and the United States" read with the EU as
+        an apposition of the subject). A list must close with "and"/"or" and hold only states and
+        organisations; ", the EU said" is not one."""
+        m = self.mention_at(tok)
+        if m is None or self.etype(m.entity) not in self.LIST_TYPES:
+            return []
+        doc, i, found = self.doc, m.tok_end, []
+        while i < len(doc) and len(found) < 12:
+            closing = doc[i].lower_ in ("and", "or")
+            if not closing and doc[i].text != ",":
+                return []
+            j = i + 1
+            if not closing and j < len(doc) and doc[j].lower_ in ("and", "or"):
+                closing, j = True, j + 1
+            while j < len(doc) and doc[j].pos_ == "DET":
+                j += 1
+            nxt = self.tok2m.get(j)
+            if nxt is None or nxt.tok_start != j or self.etype(nxt.entity) not in self.LIST_TYPES:
+                return []
+            found.append(doc[nxt.tok_end - 1])
+            i = nxt.tok_end
+            if closing:
+                after = doc[i] if i < len(doc) else None
+                # "..., Britain and France said": the list is the next clause's subject, not this one
+                if after is not None and after.pos_ in ("VERB", "AUX") and after.dep_ != "punct":
+                    return []
+                return found
+        return []
+
     def np_entities(self, tok, role: str = "") -> list[str]:
         out = []
         heads = self.conjuncts(tok)
+        if len(heads) == 1:
+            heads.extend(h for h in self.surface_list(tok) if h not in heads)
         for h in list(heads):
             # "The United States, Britain, the European Union and Canada": a list of states that the
             # parser read as an apposition (a state is never another state's apposition)
@@ -848,9 +883,13 @@ class Extractor:
         earlier = [c for c in self.cands if c.start < noun.idx and c.relation in
                    ("backs", "deploysTo", "recognizes", "sanctions", "lendsTo", "fliesTo", "opposes")]
         if relation_hint:
-            typed = [c for c in earlier if c.relation == relation_hint]
+            typed = sorted((c for c in earlier if c.relation == relation_hint), key=lambda c: c.start)
             if typed:
-                return self.snap.state_of(typed[0].subject) if self.etype(typed[0].subject) == "Person" else typed[0].subject
+                # the article's lede act of that kind; a person's or a force's act is its state's
+                first = typed[0]
+                if self.etype(first.subject) in ("Person", "ArmedForces", "MilitaryUnit"):
+                    return self.snap.state_of(first.subject) or first.subject
+                return first.subject
         if earlier:
             first = sorted(earlier, key=lambda c: c.start)[0]
             return first.subject
@@ -866,7 +905,9 @@ class Extractor:
             for d in self.dobj(tok):
                 ents = self.np_entities(d)
                 if not ents and d.lemma_.lower() in EVENT_NOUNS:
-                    actor = self.event_actor(d, EVENT_NOUNS.get(d.lemma_.lower()))
+                    # "condemned the seizure by the Taliban", else the act named before
+                    actor = self._of_owner(d) if any(c.lower_ == "by" for c in d.children) else None
+                    actor = actor or self.event_actor(d, EVENT_NOUNS.get(d.lemma_.lower()))
                     ents = [actor] if actor else []
                 elif is_call and d.lemma_.lower() not in EVENT_NOUNS:
                     continue
