@@ -31,6 +31,7 @@ from ..errors import GeokgError
 from . import lexicon
 
 RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
+EACH_OTHER = "<each other>"   # a reciprocal object: each subject towards the others
 
 
 @dataclass
@@ -345,6 +346,8 @@ class FrameReader:
             else:
                 found = []
                 for t in self.role_tokens(spec, tok):
+                    if self.reciprocal(t):
+                        return [EACH_OTHER]
                     found += [e for e in ex.np_entities(t) if e not in found]
                     # "the US, along with Britain,": a companion of a coordinated argument
                     for c in t.children:
@@ -354,6 +357,15 @@ class FrameReader:
             if found:
                 return found
         return []
+
+    @staticmethod
+    def reciprocal(t) -> bool:
+        """'each other', 'one another'."""
+        doc = t.doc
+        nxt = doc[t.i + 1].lower_ if t.i + 1 < len(doc) else ""
+        prev = doc[t.i - 1].lower_ if t.i > 0 else ""
+        return (t.lower_ == "other" and prev == "each" or t.lower_ == "another" and prev == "one" or
+                t.lower_ == "each" and nxt == "other" or t.lower_ == "one" and nxt == "another")
 
     def clause_target(self, tok) -> list[str]:
         """Whom a threat or warning is about, from its clause: the party of a condition ("warned
@@ -402,17 +414,19 @@ class FrameReader:
                                                  for c in ex.cands):
             return  # one destination per flight sentence: the flight rule's (an airport) is more precise
         sent = anchor.sent
+        reciprocal = objects == [EACH_OTHER]
         for s in subjects:
             if trig.subject_types and (ex.etype(s) or "") not in trig.subject_types:
                 continue
-            for o in objects:
+            # "Kyrgyzstan and Tajikistan accused each other": each subject towards the others
+            for o in ([x for x in subjects if x != s] if reciprocal else objects):
                 if trig.object_as_state:
                     o = ex.to_state(o)
                 if not o or s == o or (trig.object_types and (ex.etype(o) or "") not in trig.object_types):
                     continue
                 if trig.relation == "deploysTo" and (ex.snap.state_of(s) or s) == (ex.snap.state_of(o) or o):
                     continue  # forces at home are not deployed abroad
-                symmetric = trig.subject == ("between",) or trig.mutual
+                symmetric = trig.subject == ("between",) or trig.mutual or reciprocal
                 if (trig.relation, s, o) in existing or (not symmetric and (trig.relation, o, s) in existing):
                     continue
                 start, end = self.evidence(anchor, noun, sent)

@@ -66,6 +66,7 @@ CLAIM_NOUNS = lexicon.words("cues", "claim_nouns")
 BORDER_NOUNS = lexicon.words("words", "border_nouns")
 CONTESTED_STATES = lexicon.words("words", "contested_states")
 PORTFOLIO_WORDS = lexicon.words("words", "portfolio_words")
+POLITY_NOUNS = lexicon.words("words", "polity_nouns")
 INTERSTATE_RELATIONS = {"backs", "opposes", "sanctions", "criticizes", "threatens", "lendsTo", "deploysTo", "recognizes"}
 LINK_PARTICIPLES = lexicon.words("words", "link_participles")
 ABUSE_NOUNS = lexicon.words("words", "abuse_nouns")
@@ -343,8 +344,51 @@ class Extractor:
                                 out.extend(x for x in self.np_entities(p) if x not in out)
         return out
 
+    NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "2": 2, "3": 3, "4": 4, "5": 5}
+
+    def counted_states(self, tok):
+        """'the three countries', 'both governments', 'the same four states', 'the two sides': as many
+        distinct states (or their governments) as the number says, the latest named in this and the
+        two sentences before. Nothing unless exactly that many are found."""
+        lemma = tok.lemma_.lower()
+        if lemma not in POLITY_NOUNS or not tok.lower_.endswith("s") and lemma != "both":
+            return None
+        n = 0
+        for c in tok.children:
+            if c.lower_ in self.NUMBER_WORDS:
+                n = self.NUMBER_WORDS[c.lower_]
+            elif c.lower_ == "both":
+                n = 2
+        if n < 2:
+            return None
+        # the latest sentence (this one up to the noun, or one of the three before) that names
+        # exactly that many states: "Saudi Arabia, Egypt and Bahrain met ... the three countries"
+        here = self.sent_index(tok)
+        for k in range(here, max(-1, here - 4), -1):
+            sent = self.sents[k]
+            found: list[str] = []
+            for m in sorted(self.mentions, key=lambda m: m.tok_start):
+                if not (sent.start <= m.tok_start and m.tok_end <= min(sent.end, tok.i)):
+                    continue
+                if self.etype(m.entity) not in ("State", "Government"):
+                    continue
+                state = self.snap.state_of(m.entity) or m.entity
+                if self.etype(state) != "State":
+                    continue
+                eid = (self.snap.government_of(state) or state) if lemma in ("government", "administration") else state
+                if eid not in found:
+                    found.append(eid)
+            if len(found) == n:
+                return found
+            if len(found) > n:
+                return None
+        return None
+
     def plural_reference(self, tok):
-        """'the two regions', 'the area': the regions named just before."""
+        """'the two regions', 'the area': the regions named just before; 'the three countries':
+        counted_states."""
+        if tok.lemma_.lower() in POLITY_NOUNS:
+            return self.counted_states(tok)
         if tok.lemma_.lower() not in ("region", "area", "territory", "republic"):
             return None
         n = 1
