@@ -136,13 +136,34 @@ def _document_id(path: Path) -> str:
     return str(head["document"])
 
 
-def build(store_path: Path, *, data: Path | None = None, check: bool = True) -> BuildReport:
+def stored_documents(store_path: Path) -> set[str]:
+    """The ids of the documents an existing store holds (its evidence graphs); none if no store."""
+    from .store import open_store
+    from .vocab import DOC
+    path = Path(store_path)
+    if not path.is_dir() or not any(path.iterdir()):
+        return set()
+    store = open_store(path, read_only=True)
+    return {g.value[len(DOC):] for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(DOC)}
+
+
+def build(store_path: Path, *, data: Path | None = None, check: bool = True, allow_drop: bool = False) -> BuildReport:
     """Build the graph and swap it in as the store at `store_path`.
 
     With `check`, the graph must pass validation (HermiT consistency and SHACL) first;
-    otherwise GeokgError is raised and the old store is left as it was.
+    otherwise GeokgError is raised and the old store is left as it was. A build that would lose
+    documents the store holds (built from another data folder, or after files were deleted) is
+    refused unless `allow_drop`.
     """
     memory, report = build_graph(data)
+    if not allow_drop:
+        dropped = sorted(stored_documents(store_path) - set(report.documents))
+        if dropped:
+            raise GeokgError(
+                f"the build would drop {len(dropped)} document(s) the store holds and the data folder "
+                f"{Path(data) if data else data_dir()} does not ({', '.join(dropped[:5])}"
+                f"{', …' if len(dropped) > 5 else ''}); the store was not changed", path=store_path,
+                hint="build from the data folder that holds them (--data, $KGBUILD_DATA), or pass --allow-drop")
     nquads = sorted_nquads(memory)
     if check:
         from .validate import validate

@@ -54,17 +54,19 @@ def _store(ctx: click.Context, *, read_only: bool = True):
 
 @cli.command()
 @click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Data folder with articles/, annotations/ and reference/ (default: the project's data/).")
+              help="Data folder with articles/, annotations/ and reference/ (default: $KGBUILD_DATA, else the project's data/).")
 @click.option("--no-check", is_flag=True, help="Skip validation (HermiT and SHACL) before swapping the store in.")
+@click.option("--allow-drop", is_flag=True,
+              help="Replace the store even if documents it holds are missing from the data folder.")
 @click.pass_context
 @fails_cleanly
-def build(ctx, data, no_check):
+def build(ctx, data, no_check, allow_drop):
     """Build the graph from annotations and reference data into the store.
 
     The new graph is built and validated aside; the store is replaced only if that succeeds.
     """
     from .build import build as run_build
-    report = run_build(ctx.obj["store"], data=data, check=not no_check)
+    report = run_build(ctx.obj["store"], data=data, check=not no_check, allow_drop=allow_drop)
     click.echo(f"built {report.store}: {report.quads} quads from {len(report.documents)} document(s), "
                f"{report.claims} claims, {report.derived_edges} derived edges"
                + ("" if no_check else "; validation passed"), err=True)

@@ -15,10 +15,19 @@ and data/annotations/<id>.yaml (machine-made, correctable), stores the unlinked 
 minted in data/reference/local.yaml, and adds the document to the store. Each article is
 all-or-nothing: if any step fails, its files are removed and the store is left as it was.
 The same text (SHA-256 of the body) is never ingested twice.
+
+Crashes and concurrent runs: an ingest holds an exclusive lock on the data folder
+(`.ingest.lock`), so two runs at once take turns and never pick the same document id. Before
+an article's files are written, a journal entry (`.ingest-journal/<id>`) records it; the entry
+is removed once the store has the document. A run killed in between leaves the entry, and the
+next ingest completes that article's store update (or removes its partial files) before it
+does anything else, and says so.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
 import hashlib
 import os
 import re
@@ -71,10 +80,14 @@ class IngestReport:
     seconds_extract: float = 0.0
     seconds_store: float = 0.0
     store_method: str = ""
+    recovered: list[str] = field(default_factory=list)   # finished after an interrupted run
 
     def summary(self, threshold: float) -> str:
         lines = [f"ingested {len(self.ingested)} article(s), {len(self.duplicates)} already present, "
                  f"{len(self.failed)} failed; {self.words} words"]
+        if self.recovered:
+            lines.append(f"completed {len(self.recovered)} article(s) an interrupted ingest had left out of the store: "
+                         + ", ".join(self.recovered))
         if self.relations:
             lines.append("claims per relation: " + ", ".join(f"{r} {n}" for r, n in sorted(self.relations.items())))
         if self.without_claims:
@@ -254,10 +267,6 @@ def ingest(paths: Iterable[str], *, store: Path, data: Path | None = None, pipel
            progress: Callable[[Iterable, int], Iterable] | None = None) -> IngestReport:
     """Ingest articles; see the module docstring. Raises GeokgError only for problems that stop
     everything (no pipeline, unreadable reference); problems of one article are in the report."""
-    from .extract import annotate, load_pipeline
-    from .annotations import read_annotations
-    from .link import Snapshot
-    from .reference import read_reference
     data = data_folder(data)
     report = IngestReport()
     articles, failures, warnings = read_inputs(paths, max_bytes=max_bytes, date=date, source=source, stdin=stdin)
@@ -265,6 +274,62 @@ def ingest(paths: Iterable[str], *, store: Path, data: Path | None = None, pipel
     report.warnings += warnings
     if not articles:
         return report
+    data.mkdir(parents=True, exist_ok=True)
+    with data_lock(data):
+        if update_store:
+            recover(store, data, report)
+        return _ingest_locked(articles, report, store=store, data=data, pipeline=pipeline, threshold=threshold,
+                              n_process=n_process, update_store=update_store, progress=progress)
+
+
+@contextlib.contextmanager
+def data_lock(data: Path):
+    """An exclusive lock on the data folder for one ingest (waits for another run to finish)."""
+    with open(data / ".ingest.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _journal(data: Path) -> Path:
+    return data / ".ingest-journal"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """A file is either absent or complete, never half-written."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def recover(store: Path, data: Path, report: "IngestReport") -> None:
+    """Finish or undo the articles an interrupted ingest left in its journal."""
+    journal = _journal(data)
+    if not journal.is_dir():
+        return
+    for entry in sorted(journal.iterdir()):
+        doc_id = entry.name
+        files = [data / "articles" / f"{doc_id}.txt", data / "articles" / f"{doc_id}.yaml",
+                 data / "annotations" / f"{doc_id}.yaml"]
+        if all(f.exists() for f in files):
+            try:
+                _update_store(store, data, doc_id, report)
+            except GeokgError as exc:
+                report.warnings.append(f"an interrupted ingest of {doc_id} could not be completed: {exc}")
+                continue
+            report.recovered.append(doc_id)
+        else:
+            for f in files:
+                f.unlink(missing_ok=True)
+            report.warnings.append(f"an interrupted ingest of {doc_id} was undone (its files were incomplete)")
+        entry.unlink()
+
+
+def _ingest_locked(articles, report, *, store, data, pipeline, threshold, n_process, update_store, progress):
+    from .extract import load_pipeline
+    from .link import Snapshot
     nlp = load_pipeline(pipeline)
     snapshot = Snapshot.load(data / "reference")
     for sub in ("articles", "annotations", "reference"):
@@ -278,7 +343,6 @@ def ingest(paths: Iterable[str], *, store: Path, data: Path | None = None, pipel
             continue
         hashes[article.sha256] = "(this run)"
         todo.append(article)
-    started = time.perf_counter()
     ann_dir = data / "annotations"
     jobs = []
     for article in todo:  # ids are chosen in input order, before the work is shared out
@@ -301,16 +365,22 @@ def ingest(paths: Iterable[str], *, store: Path, data: Path | None = None, pipel
                 if isinstance(outcome, BaseException):
                     raise outcome
                 result, local, meta_text, annotation_text = outcome
+                entry = _journal(data) / doc_id
+                if update_store:
+                    entry.parent.mkdir(exist_ok=True)
+                    entry.write_text(article.origin + "\n", encoding="utf-8")
                 local_ids = _write_local(local_path, local, local_ids)
-                files[0].write_text(article.text, encoding="utf-8")
-                files[1].write_text(meta_text, encoding="utf-8")
-                files[2].write_text(annotation_text, encoding="utf-8")
+                _write_atomic(files[0], article.text)
+                _write_atomic(files[1], meta_text)
+                _write_atomic(files[2], annotation_text)
                 report.seconds_extract += time.perf_counter() - t0
                 t1 = time.perf_counter()
                 if update_store:
                     _update_store(store, data, doc_id, report)
+                    entry.unlink()
                 report.seconds_store += time.perf_counter() - t1
             except Exception as exc:  # all-or-nothing: undo this article's files
+                (_journal(data) / doc_id).unlink(missing_ok=True)
                 for f in files:
                     if f.exists():
                         f.unlink()

@@ -33,6 +33,9 @@ STATE_NOUNS = {"country", "nation", "state", "island", "republic", "kingdom", "m
 GOV_NOUNS = {"government", "junta", "regime", "authorities", "administration", "cabinet", "leadership"}
 IGO_NOUNS = {"bloc", "alliance", "lender", "fund", "organisation", "organization", "union", "body"}
 ORG_NOUNS = {"company", "group", "firm", "contractor", "militia", "agency", "outfit"}
+# the last word of an alias that names one body of a named state ("China's foreign ministry")
+BODY_HEADS = {"ministry", "department", "office", "army", "navy", "military", "guard", "forces", "agency", "service",
+              "parliament", "senate", "treasury", "court", "bank", "police"}
 NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Region", "FAC": "Place"}
 # Heads of organisation names that may start with a demonym: "the Syrian National Army", "the
 # Sudanese Armed Forces", "the Tigray People's Liberation Front" are bodies, not their states.
@@ -60,6 +63,9 @@ def usable_name(alias: str) -> bool:
         return False
     caps = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
     content = [w for w in words if w.lower() not in FUNCTION_WORDS]
+    if len(words) >= 2 and words[-1].lower() in BODY_HEADS and (first.endswith("'s") or caps >= 1):
+        # "China's foreign ministry", "Chinese foreign ministry": a named state's own body
+        return True
     return caps * 2 >= len(content)
 
 

@@ -28,7 +28,9 @@ def queries_dir() -> Path:
 
 
 def data_dir() -> Path:
-    return ROOT / "data"
+    """The data folder: $KGBUILD_DATA, else the project's data/ (every command reads it here)."""
+    env = os.environ.get("KGBUILD_DATA")
+    return Path(env) if env else ROOT / "data"
 
 
 def rules_dir() -> Path:

@@ -304,6 +304,36 @@ class Extractor:
                 return found
         return []
 
+    APPOSED_NOUNS = frozenset({"region", "republic", "territory", "area", "enclave", "province", "group", "militia",
+                               "party", "movement", "force", "faction", "administration", "government"})
+
+    def surface_apposition(self, noun) -> list[str]:
+        """The names right after a descriptive noun phrase that the parser did not hang on it:
+        "two Russian-backed breakaway regions in eastern Ukraine, the Donetsk and Luhansk People's
+        Republics". Only for nouns that name polities or groups, and only a closed list."""
+        if noun.lemma_.lower() not in self.APPOSED_NOUNS:
+            return []
+        doc = self.doc
+        i = noun.right_edge.i + 1
+        if i >= len(doc) or doc[i].text != ",":
+            return []
+        j = i + 1
+        while j < len(doc) and doc[j].pos_ == "DET":
+            j += 1
+        first = self.tok2m.get(j)
+        if first is None or first.tok_start != j or self.etype(first.entity) in ("State", "City", "Person"):
+            return []
+        found = [first.entity]
+        k = first.tok_end
+        while k < len(doc) and doc[k].lower_ in ("and", ",", "or") and len(found) < 6:
+            nxt = self.tok2m.get(k + 1)
+            if nxt is None or nxt.tok_start != k + 1:
+                break
+            if nxt.entity not in found:
+                found.append(nxt.entity)
+            k = nxt.tok_end
+        return found
+
     def np_entities(self, tok, role: str = "") -> list[str]:
         out = []
         heads = self.conjuncts(tok)
@@ -749,6 +779,10 @@ class Extractor:
                             targets += self._np_and_parts(c)
                     if self.ent(noun):
                         targets.append(self.ent(noun))
+                    if not targets and noun.dep_ == "appos" and self.ent(noun.head):
+                        targets.append(self.ent(noun.head))   # "Srpska Lista, the Belgrade-backed party"
+                    if not targets:
+                        targets = self.surface_apposition(noun)
                     for t in targets:
                         self.add("backs", self.snap.state_of(backer) if self.etype(backer) == "State" else backer, t,
                                  doc[tok.i - 2].idx, max(x.idx + len(x.text) for x in noun.subtree), trigger=tok,
