@@ -70,3 +70,46 @@ def test_entity_page_in_the_browser(server, page):
     page.locator("#out a[href=\"/id/venezuela\"]").first.click()
     page.wait_for_url("**/id/venezuela")
     assert page.locator("#label").inner_text() == "Venezuela"
+
+
+HOSTILE = ["javascript:alert(document.domain)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", "JaVaScRiPt:alert(2)"]
+
+
+def test_ui_links_never_run_graph_content(built_store, tmp_path):
+    """Graph content is not trusted (issue 12): events whose IRIs are javascript: or data: URLs,
+    loaded into the store, are listed by the timeline but are never links that run."""
+    from playwright.sync_api import sync_playwright
+    import pyoxigraph as ox
+    from kgbuild.store import open_store
+    from .test_server_support import Running, copy_store
+    store_path = copy_store(built_store, tmp_path / "store")
+    store = open_store(store_path)
+    gk = "https://w3id.org/geokg/ontology#"
+    doc = next(iter(store.quads_for_pattern(None, ox.NamedNode(gk + "reportedIn"), None, None))).object
+    for n, iri in enumerate(HOSTILE):
+        event = ox.NamedNode(iri)
+        store.add(ox.Quad(event, ox.NamedNode(gk + "reportedIn"), doc))
+        store.add(ox.Quad(event, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                          ox.Literal(f"hostile event {n} <img src=x onerror=alert(3)>")))
+    store.flush()
+    del store
+    running = Running(store_path, log=tmp_path / "log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
+            page = browser.new_page()
+            dialogs = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(running.url + "/", wait_until="networkidle")
+            page.locator("#timeline li", has_text="hostile event 0").wait_for(timeout=15000)
+            hrefs = page.evaluate("[...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+            assert not [h for h in hrefs if h and h.strip().lower().startswith(("javascript:", "data:"))]
+            assert page.locator("#timeline img").count() == 0   # the label is text, not markup
+            for n in range(len(HOSTILE)):
+                page.locator("#timeline a", has_text=f"hostile event {n}").click()
+            page.wait_for_timeout(300)
+            assert dialogs == []
+            browser.close()
+    finally:
+        running.stop()
