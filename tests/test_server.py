@@ -387,3 +387,43 @@ def test_several_http_processes_answer_and_recycle_keep_alive_connections(built_
 
 def test_one_http_process_keeps_connections_open(server):
     assert connection_headers(server.url, 20) == [None] * 20
+
+
+COUNT_MARKERS = "SELECT (COUNT(*) AS ?n) WHERE { ?s <https://example.org/marker> ?o }"
+
+
+def _markers(url: str) -> list[int]:
+    """The count from every worker: as many requests as it takes to reach both."""
+    out = []
+    for _ in range(8):
+        r = requests.get(url + "/sparql", params={"query": COUNT_MARKERS}, timeout=30)
+        assert r.status_code == 200, r.text
+        out.append(int(r.json()["results"]["bindings"][0]["n"]["value"]))
+    return out
+
+
+@pytest.mark.parametrize("workers", [["--query-workers", "2"], ["--http-workers", "2", "--query-workers", "1"]])
+def test_a_running_server_follows_writes_and_rebuilds_of_its_store(built_store, tmp_path, workers):
+    """Issue 12: a read-only server over a store that ingest and build change: every worker sees
+    each change, and a rebuild (the folder swapped) never gives an IO error or a server path."""
+    from kgbuild.build import build
+    from kgbuild.paths import data_dir
+    from kgbuild.store import open_store
+    store_path = copy_store(built_store, tmp_path / "store")
+    running = Running(store_path, *workers, log=tmp_path / "log")
+    try:
+        assert _markers(running.url) == [0] * 8
+        for n in (1, 2):   # another process writes (as ingest and load do) while the server runs
+            writer = open_store(store_path)
+            writer.add(ox.Quad(ox.NamedNode(f"https://example.org/s{n}"), ox.NamedNode("https://example.org/marker"),
+                               ox.Literal("x")))
+            writer.flush()
+            del writer
+            assert _markers(running.url) == [n] * 8
+        build(store_path, data=data_dir(), check=False, allow_drop=True)   # a rebuild swaps the folder
+        replies = [requests.get(running.url + "/sparql", params={"query": COUNT_MARKERS}, timeout=30) for _ in range(10)]
+        assert [r.status_code for r in replies] == [200] * 10, [r.text for r in replies]
+        assert {r.json()["results"]["bindings"][0]["n"]["value"] for r in replies} == {"0"}
+        assert str(tmp_path) not in "".join(r.text for r in replies)
+    finally:
+        running.stop()

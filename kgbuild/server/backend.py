@@ -57,6 +57,7 @@ class LocalBackend:
         self.readers = Pool(config.store, config.query_workers)
         self.writer = Pool(config.store, 1, writable=True) if config.updates else None
         self.snapshots: str | None = None
+        self.stamp = self.store_stamp()
 
     @property
     def pools(self):
@@ -77,8 +78,37 @@ class LocalBackend:
         if self.snapshots:
             shutil.rmtree(self.snapshots, ignore_errors=True)
 
+    def store_stamp(self) -> tuple | None:
+        """What changes when another process changes the store: a build swaps a new folder in
+        (another inode), an ingest adds files (the folder's mtime) and a new manifest (CURRENT)."""
+        try:
+            folder = os.stat(self.config.store)
+            current = os.stat(os.path.join(self.config.store, "CURRENT"))
+        except OSError:
+            return None
+        return folder.st_ino, folder.st_mtime_ns, current.st_ino, current.st_mtime_ns
+
+    def follow_store(self) -> None:
+        """Without --updates the store is written by other processes (ingest, build, load): when
+        it changed, the readers reopen it before their next job, so the endpoint never answers
+        from a stale or deleted copy."""
+        if self.writer is not None:
+            return  # this server is the store's only writer; its readers follow its checkpoints
+        stamp = self.store_stamp()
+        if stamp != self.stamp:
+            self.stamp = stamp
+            self.readers.bump_generation()
+
     async def read(self, job: dict, timeout: float) -> Reply:
-        return await self.readers.run(job, timeout)
+        self.follow_store()
+        reply = await self.readers.run(job, timeout)
+        if reply[0] >= 400 and self.writer is None and b"store_unavailable" in reply[2][:80]:
+            # a build swapped the store while this job ran: reopen and answer once more
+            await asyncio.sleep(0.2)
+            self.stamp = self.store_stamp()
+            self.readers.bump_generation()
+            reply = await self.readers.run(job, timeout)
+        return reply
 
     async def write(self, job: dict, timeout: float) -> Reply:
         """Run a write on the writer; readers then move to a fresh checkpoint of the store."""

@@ -92,7 +92,13 @@ def _run_job(engine: Engine, job: dict) -> Reply:
     except SyntaxError as exc:
         return error_reply(400, "syntax_error", str(exc))
     except (OSError, ValueError, RuntimeError) as exc:
-        return error_reply(400, "query_failed", str(exc))
+        message = str(exc)
+        if isinstance(exc, OSError) or message.startswith("IO error"):
+            # the store's files, not the request: say so without the server's paths
+            engine.store = None
+            return error_reply(503, "store_unavailable", "the store could not be read (it may have just been "
+                               "rebuilt); retry the request")
+        return error_reply(400, "query_failed", message)
 
 
 # Where pyoxigraph's own serialiser writes the same bytes as results.solutions (tested).
