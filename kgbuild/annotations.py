@@ -32,6 +32,7 @@ SOURCE_TYPES = ("NewsReport", "SocialMediaPost", "AnonymousSource", "NewsArticle
 # source or event id; a list is allowed), event (an event id of this file), or an XSD datatype.
 EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "label": ("label", "string"),
+    "note": ("note", "string"),
     "actor": ("actor", "entity"),
     "recipient": ("recipient", "entity"),
     "place": ("place", "entity"),

@@ -43,6 +43,7 @@ import yaml
 from .errors import GeokgError
 
 MAX_BYTES = 2_000_000
+PARSER_MAX_CHARS = 1_000_000   # spaCy's nlp.max_length: the parser's memory grows with the text
 HEADER = re.compile(r"^(Title|Source|Date|URL|Url|Author)\s*:\s*(.*)$")
 DATA_ENV = "KGBUILD_DATA"
 
@@ -143,9 +144,18 @@ def decode(raw: bytes, origin: str) -> tuple[str, list[str]]:
             raise GeokgError(f"the file is not UTF-8 text and does not decode as {encoding}: {exc2}",
                              path=origin) from exc2
         warnings.append(f"{origin}: not UTF-8; decoded as {encoding} (stored as UTF-8)")
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(8, len(text[:65536]) // 100):
-        raise GeokgError(f"this looks like a binary file, not text ({controls} control characters)", path=origin)
+    controls = [i for i, ch in enumerate(text) if (ord(ch) < 32 and ch not in "\n\r\t\f") or ord(ch) == 127]
+    if controls:
+        # news text never holds control characters: a binary file, or a broken conversion
+        first = controls[0]
+        line = text.count("\n", 0, first) + 1
+        column = first - (text.rfind("\n", 0, first) + 1) + 1
+        raise GeokgError(f"the text holds {len(controls)} control character(s), the first U+{ord(text[first]):04X} "
+                         f"at line {line}, column {column}: not plain text", path=origin,
+                         hint="remove them (e.g. tr -d '\\000-\\010\\013\\016-\\037'), or convert the file to plain text")
+    if len(text) > PARSER_MAX_CHARS:
+        raise GeokgError(f"the article is {len(text):,} characters long, more than the {PARSER_MAX_CHARS:,} the parser "
+                         f"reads at once", path=origin, hint="split it into articles")
     return text, warnings
 
 
@@ -223,6 +233,8 @@ def read_inputs(paths: Iterable[str], *, max_bytes: int = MAX_BYTES, date=None, 
                 raise GeokgError("the file is empty", path=origin)
             text, warn = decode(raw, origin)
             article = parse_article(text, origin, date=date, source=source)
+            if f != "-":
+                sidecar_metadata(article, Path(f).with_suffix(".yaml"))
             article.warnings += warn
             warnings += warn
             articles.append(article)
@@ -231,6 +243,29 @@ def read_inputs(paths: Iterable[str], *, max_bytes: int = MAX_BYTES, date=None, 
         except OSError as exc:
             failures.append((f, f"cannot read: {exc}"))
     return articles, failures, warnings
+
+
+def sidecar_metadata(article: Article, path: Path) -> None:
+    """An article laid out like data/articles (X.txt with its metadata in X.yaml) keeps its title,
+    publisher, date and URL; header lines and --date/--source win over the file."""
+    if not path.is_file():
+        return
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        article.warnings.append(f"{path}: metadata not read ({exc.__class__.__name__})")
+        return
+    if not isinstance(meta, dict):
+        return
+    article.title = article.title or (str(meta["title"]) if meta.get("title") else None)
+    article.source = article.source or (str(meta["publisher"]) if meta.get("publisher") else None)
+    article.url = article.url or (str(meta["url"]) if meta.get("url") else None)
+    if article.date is None and meta.get("date_published"):
+        value = meta["date_published"]
+        try:
+            article.date = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+        except ValueError:
+            article.warnings.append(f"{path}: date_published {value!r} is not a date (YYYY-MM-DD); ignored")
 
 
 # ---------------------------------------------------------------------- writing
@@ -254,8 +289,10 @@ def document_id_for(article: Article, taken: set[str]) -> str:
 
 def _meta(article: Article, doc_id: str) -> dict:
     first = article.text.strip().split("\n", 1)[0].strip()
+    # an undated article was published no later than the day it was ingested (docs/annotations.md)
     meta = {"id": doc_id, "title": article.title or first[:200], "publisher": article.source,
-            "url": article.url, "date_published": article.date, "language": "en",
+            "url": article.url, "date_published": article.date,
+            "date_not_after": None if article.date else datetime.date.today(), "language": "en",
             "content_sha256": article.sha256, "ingested_from": article.origin,
             "ingested": datetime.date.today()}
     return {k: v for k, v in meta.items() if v is not None}

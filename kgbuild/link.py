@@ -110,8 +110,8 @@ class Snapshot:
         """The state an entity belongs to: itself for a state, its government_of/country otherwise."""
         if not eid:
             return None
-        if self.type_of(eid) == "State":
-            return eid
+        if self.type_of(eid) in ("State", "DeFactoState"):
+            return eid  # a de facto state acts for itself, not for the state that claims its territory
         return self.get(eid, "government_of") or self.get(eid, "country") or self.get(eid, "position_of")
 
     def _index(self) -> None:

@@ -13,7 +13,7 @@ import yaml
 from .errors import GeokgError
 
 ENTITY_TYPES = (
-    "State", "Government", "Organization", "PoliticalMovement", "ArmedForces", "MilitaryUnit",
+    "State", "DeFactoState", "Government", "Organization", "PoliticalMovement", "ArmedForces", "MilitaryUnit",
     "DiplomaticMission", "NewsOrganization", "NewsAgency", "IntergovernmentalOrganization",
     "Person", "Journalist", "MilitaryOfficer", "Place", "City", "Airport", "Region",
     "AircraftModel", "Aircraft", "Position",
@@ -51,7 +51,7 @@ class ArticleMeta:
 
 
 LINK_FIELDS = ("country", "government_of", "part_of", "position_of", "affiliation", "member_of",
-               "manufacturer", "operator")
+               "manufacturer", "operator", "claimed_from")
 
 
 def read_entities(path: Path) -> dict[str, Entity]:

@@ -35,7 +35,7 @@ SOURCE_CLASS = {"NewsReport": "NewsReport", "SocialMediaPost": "SocialMediaPost"
 SOURCE_LINKS = {"publisher": "publisher", "author": "author", "affiliation": "affiliation"}
 ENTITY_LINKS = {"country": "country", "government_of": "governmentOf", "part_of": "partOf",
                 "position_of": "positionOf", "affiliation": "affiliation", "member_of": "memberOf",
-                "manufacturer": "manufacturer", "operator": "operator"}
+                "manufacturer": "manufacturer", "operator": "operator", "claimed_from": "claimedFrom"}
 
 
 def gk(name: str) -> ox.NamedNode:
@@ -171,7 +171,7 @@ def annotations_to_rdf(ann: Annotations, text: str) -> Iterable[ox.Quad]:
                 elif kind == "cameo":
                     obj = ox.NamedNode(PREFIXES["cameo"] + str(item))
                 elif kind == "string":
-                    obj = ox.Literal(str(item), language="en") if key == "label" else string(item)
+                    obj = ox.Literal(str(item), language="en") if key in ("label", "note") else string(item)
                 else:
                     obj = typed(item, kind)
                 yield ox.Quad(node, RDFS_LABEL if key == "label" else gk(prop), obj, DEFAULT)

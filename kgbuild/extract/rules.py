@@ -204,6 +204,14 @@ class Extractor:
                     e = self.ent(gc)
                     if e and gc.i < tok.i and self.etype(e) not in ("AircraftModel", "Aircraft"):
                         return e
+        # "any act by President Castillo", "the seizure by the Taliban": the doer of an act named by a noun
+        if tok.lemma_.lower() in ACTION_NOUNS or tok.lemma_.lower() in EVENT_NOUNS:
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ == "by":
+                    for p in child.children:
+                        e = self.ent(p) if p.dep_ == "pobj" else None
+                        if e:
+                            return e
         # "the steps taken by Baku", "measures announced by the EU": the agent of a participle
         for child in tok.children:
             if child.dep_ == "acl" and child.tag_ == "VBN":
@@ -235,7 +243,7 @@ class Extractor:
                 if m2 and self.etype(m2.entity) in ("Person", "MilitaryOfficer"):
                     return m2.entity
         if lemma in TROOP_NOUNS or tok.lower_ in TROOP_NOUNS:
-            own = self.owner(tok) or self._of_owner(tok)
+            own = self.owner(tok) or self._of_owner(tok) or self._loyal_to(tok)
             if own is None or own.startswith("local-"):
                 return None
             if self.etype(own) in ("State", "Government"):
@@ -259,6 +267,18 @@ class Extractor:
             return own
         if lemma in CRAFT_NOUNS or lemma in ACTION_NOUNS or any(c.dep_ == "poss" for c in tok.children):
             return self.owner(tok)
+        return None
+
+    def _loyal_to(self, tok) -> str | None:
+        """'soldiers loyal to Mamady Doumbouya', 'forces allied with Haftar': whose they are."""
+        for child in tok.children:
+            if child.dep_ in ("amod", "acl") and child.lemma_.lower() in ("loyal", "allied", "aligned", "answerable"):
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("to", "with"):
+                        for p in prep.children:
+                            e = self.ent(p) if p.dep_ == "pobj" else None
+                            if e:
+                                return e
         return None
 
     def _of_owner(self, tok) -> str | None:
@@ -429,7 +449,7 @@ class Extractor:
             n = 2 if tok.lower_ == "area" else max(n, 2)
         found: list[str] = []
         for m in sorted((m for m in self.mentions if m.tok_end <= tok.i), key=lambda m: -m.tok_start):
-            if self.etype(m.entity) == "Region" and m.entity not in found:
+            if self.etype(m.entity) in ("Region", "DeFactoState") and m.entity not in found:
                 found.append(m.entity)
             if len(found) >= n:
                 break
@@ -815,7 +835,7 @@ class Extractor:
                 for s in subjects:
                     for o in objs:
                         if self.etype(o) in ("State", "Government", "Person", "PoliticalMovement", "Organization",
-                                             "IntergovernmentalOrganization", "Region", "ArmedForces"):
+                                             "IntergovernmentalOrganization", "Region", "DeFactoState", "ArmedForces"):
                             start = min([x.idx for x in tok.subtree] + [tok.idx])
                             end = max(x.idx + len(x.text) for x in tok.subtree)
                             if tok.dep_ == "advcl":
@@ -839,7 +859,7 @@ class Extractor:
                     continue
                 for s in self.subjects(tok):
                     for o in recipients:
-                        if self.etype(o) in ("State", "Government", "ArmedForces", "PoliticalMovement", "Organization", "Region"):
+                        if self.etype(o) in ("State", "Government", "ArmedForces", "PoliticalMovement", "Organization", "Region", "DeFactoState"):
                             self.add("backs", self.person_state(s), o, *self._clause(tok, sent), trigger=tok, confidence=0.8)
             # "with the financial support of X" attached to a clause about Y
             first = tok
@@ -867,7 +887,7 @@ class Extractor:
         out = []
         for t in tok.subtree:
             e = self.ent(t)
-            if e and e not in out and self.etype(e) in ("State", "Region", "Government", "PoliticalMovement", "Organization"):
+            if e and e not in out and self.etype(e) in ("State", "Region", "DeFactoState", "Government", "PoliticalMovement", "Organization"):
                 out.append(e)
         return out
 
@@ -1153,7 +1173,7 @@ class Extractor:
                 end = max(x.idx + len(x.text) for x in tok.subtree)
                 for s in lenders:
                     for o in borrowers:
-                        if s == o or self.etype(o) not in ("State", "Government", "Region"):
+                        if s == o or self.etype(o) not in ("State", "Government", "Region", "DeFactoState"):
                             continue
                         c = self.add("lendsTo", self.person_state(s), o, start, end, trigger=tok, confidence=0.8)
                         if c:
@@ -1242,7 +1262,7 @@ class Extractor:
             if not subjects:
                 continue
             dests = [self.to_state(d) for d in dests]
-            dests = [d for d in dests if d and self.etype(d) in ("State", "Region")]
+            dests = [d for d in dests if d and self.etype(d) in ("State", "Region", "DeFactoState")]
             context = False
             if not dests:
                 prev = [c for c in self.cands if c.relation == "deploysTo" and c.start < tok.idx]
@@ -1339,7 +1359,7 @@ class Extractor:
         for t in tok.subtree:
             if t.dep_ == "pobj" and t.head.lower_ in ("in", "into", "to"):
                 for e in self.np_entities(t):
-                    if self.etype(self.to_state(e)) in ("State", "Region") and e not in out:
+                    if self.etype(self.to_state(e)) in ("State", "Region", "DeFactoState") and e not in out:
                         out.append(e)
         return out
 
@@ -1353,7 +1373,7 @@ class Extractor:
         for t in sent:
             if t.dep_ == "pobj" and t.head.lower_ in ("at", "to", "over", "in", "into") and t.i > craft[0].tok_start:
                 e = self.ent(t) or self._definite_airport(t)
-                if e and self.etype(e) in ("Airport", "Region", "City", "State"):
+                if e and self.etype(e) in ("Airport", "Region", "DeFactoState", "City", "State"):
                     destination = e
                     break
         if not destination:
@@ -1452,9 +1472,9 @@ class Extractor:
                     if not objs and d.lemma_.lower() in ("independence", "sovereignty", "annexation", "statehood"):
                         for t in d.subtree:
                             if t.dep_ == "appos":
-                                objs += [e for e in self._np_and_parts(t) if self.etype(e) in ("State", "Region") and e not in objs]
+                                objs += [e for e in self._np_and_parts(t) if self.etype(e) in ("State", "Region", "DeFactoState") and e not in objs]
                         own = self.owner(d)  # "recognising Israeli sovereignty over the Golan Heights"
-                        if not objs and own and self.etype(own) in ("State", "Region"):
+                        if not objs and own and self.etype(own) in ("State", "Region", "DeFactoState"):
                             objs.append(own)
                 if not objs:
                     for c in tok.children:
@@ -1736,7 +1756,7 @@ class Extractor:
                     self.snap.get(c.subject, "country") if self.snap.get(c.subject, "positions") else None)
                 if state and self.etype(state) == "State":
                     c.subject = state
-            if c.relation == "deploysTo" and self.etype(c.object) != "State" and self.etype(c.object) != "Region":
+            if c.relation == "deploysTo" and self.etype(c.object) != "State" and self.etype(c.object) not in ("Region", "DeFactoState"):
                 c.object = self.to_state(c.object)
         seen = set()
         out = []
@@ -2061,9 +2081,16 @@ class Extractor:
             ev.setdefault(key, value)
         if c.relation in CAMEO:
             ev.setdefault("cameo", CAMEO[c.relation])
+        if etype == "MilitaryDeployment" and ev.get("recipient") and \
+                self.etype(ev["recipient"]) not in ("State", "DeFactoState", "Government") and \
+                self.etype(ev["recipient"]) in ("Region", "City", "Place", "Airport"):
+            # troops sent to a place that is not an actor (a shoal, a border line): where, not to whom
+            ev["place"] = ev.pop("recipient")
         date = self._event_date(c)
         if date:
             ev.setdefault("date", date)
+        elif etype == "Flight":
+            ev.setdefault("note", "The article gives no date for this flight.")
 
     def _event_date(self, c: Cand) -> str | None:
         if not self.date or c.temporality == "historical":
