@@ -22,6 +22,17 @@ def test_matching_is_directional_and_counts_reversed():
     assert report.status_accuracy == 0.0
 
 
+def test_a_reverse_stated_in_another_sentence_is_not_a_reversal():
+    """France accuses Baku in one sentence, a Baku body denounces France in the next: a machine
+    claim France -> Azerbaijan on the first is a miss at worst, not a reversed reading."""
+    gold = {"document": "d", "claims": [claim("criticizes", "azerbaijan", "france", span=(100, 150))]}
+    machine = {"document": "d", "claims": [claim("criticizes", "france", "azerbaijan", span=(0, 60))]}
+    report = evaluate([(gold, machine)])
+    assert report.reversed == 0 and report.per_relation["criticizes"].fp == 1
+    machine["claims"][0]["span"] = [90, 120]   # the same statement read the other way round
+    assert evaluate([(gold, machine)]).reversed == 1
+
+
 def test_event_objects_compare_by_type():
     gold = {"document": "d", "events": {"dep": {"type": "MilitaryDeployment"}},
             "claims": [claim("confirms", "x", "dep", "negated")]}

@@ -31,7 +31,8 @@ from ..errors import GeokgError
 from . import lexicon
 
 RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
-EACH_OTHER = "<each other>"   # a reciprocal object: each subject towards the others
+EACH_OTHER = "<each other>"
+NON_STATE_ACTORS = {"PoliticalMovement", "Organization", "MilitaryUnit"}   # a reciprocal object: each subject towards the others
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Trigger:
     mutual: bool = False                         # the relation holds both ways ("X's alliance with Y")
     without_words: frozenset[str] = frozenset()  # none of these may be in the trigger's phrase
     troops_object: bool = False                  # the verb's object must be troops or a force
+    patron_backs_client: bool = False            # a non-state "ally" of a state is backed by it
 
 
 @dataclass
@@ -108,6 +110,7 @@ def frame_set() -> FrameSet:
                                mutual=bool(entry.get("mutual", False)),
                                without_words=frozenset(str(w).lower() for w in entry.get("without_words") or []),
                                troops_object=bool(entry.get("troops_object", False)),
+                               patron_backs_client=bool(entry.get("patron_backs_client", False)),
                                **{**base, **({"confidence": float(entry["confidence"])} if "confidence" in entry else {}),
                                   **{k: types(entry[k]) for k in ("subject_types", "object_types") if k in entry}})
                 if kind == "light" and not trig.nouns:
@@ -415,34 +418,39 @@ class FrameReader:
             return  # one destination per flight sentence: the flight rule's (an airport) is more precise
         sent = anchor.sent
         reciprocal = objects == [EACH_OTHER]
+        pairs = []
         for s in subjects:
             if trig.subject_types and (ex.etype(s) or "") not in trig.subject_types:
                 continue
             # "Kyrgyzstan and Tajikistan accused each other": each subject towards the others
-            for o in ([x for x in subjects if x != s] if reciprocal else objects):
-                if trig.object_as_state:
-                    o = ex.to_state(o)
-                if not o or s == o or (trig.object_types and (ex.etype(o) or "") not in trig.object_types):
-                    continue
-                if trig.relation == "deploysTo" and (ex.snap.state_of(s) or s) == (ex.snap.state_of(o) or o):
-                    continue  # forces at home are not deployed abroad
-                symmetric = trig.subject == ("between",) or trig.mutual or reciprocal
-                if (trig.relation, s, o) in existing or (not symmetric and (trig.relation, o, s) in existing):
-                    continue
-                start, end = self.evidence(anchor, noun, sent)
-                cand = ex.add(trig.relation, s, o, start, end, trigger=anchor, confidence=trig.confidence)
-                if cand is None:
-                    continue
-                existing.add((trig.relation, s, o))
-                if trig.mutual and (trig.relation, o, s) not in existing:
-                    back = ex.add(trig.relation, o, s, start, end, trigger=anchor, confidence=trig.confidence)
-                    if back is not None:
-                        existing.add((trig.relation, o, s))
-                if continued:
-                    cand.confidence = min(cand.confidence, 0.6)
-                    cand.note = "The actor is not named here; taken from the previous claim of this relation."
-                if trig.hypothetical:
-                    cand.status, cand.certainty, cand.fixed_status = "hypothetical", "possible", True
+            pairs += [(s, o) for o in ([x for x in subjects if x != s] if reciprocal else objects)]
+        for s, o in pairs:
+            if trig.object_as_state:
+                o = ex.to_state(o)
+            if trig.patron_backs_client and ex.etype(s) in NON_STATE_ACTORS and \
+                    ex.etype(o) in ("State", "Government", "DeFactoState"):
+                s, o = o, s   # the state is the patron: it backs the group that is its ally
+            if not o or s == o or (trig.object_types and (ex.etype(o) or "") not in trig.object_types):
+                continue
+            if trig.relation == "deploysTo" and (ex.snap.state_of(s) or s) == (ex.snap.state_of(o) or o):
+                continue  # forces at home are not deployed abroad
+            symmetric = trig.subject == ("between",) or trig.mutual or reciprocal
+            if (trig.relation, s, o) in existing or (not symmetric and (trig.relation, o, s) in existing):
+                continue
+            start, end = self.evidence(anchor, noun, sent)
+            cand = ex.add(trig.relation, s, o, start, end, trigger=anchor, confidence=trig.confidence)
+            if cand is None:
+                continue
+            existing.add((trig.relation, s, o))
+            if trig.mutual and (trig.relation, o, s) not in existing:
+                back = ex.add(trig.relation, o, s, start, end, trigger=anchor, confidence=trig.confidence)
+                if back is not None:
+                    existing.add((trig.relation, o, s))
+            if continued:
+                cand.confidence = min(cand.confidence, 0.6)
+                cand.note = "The actor is not named here; taken from the previous claim of this relation."
+            if trig.hypothetical:
+                cand.status, cand.certainty, cand.fixed_status = "hypothetical", "possible", True
 
     continuing = frozenset({"sanctions"})
 
