@@ -141,8 +141,8 @@ def stored_documents(store_path: Path) -> set[str]:
     from .store import open_store
     from .vocab import DOC
     path = Path(store_path)
-    if not path.is_dir() or not any(path.iterdir()):
-        return set()
+    if not path.is_dir() or not (path / "CURRENT").exists():
+        return set()   # no store (yet), or a folder that is not one: replace_store refuses the latter
     store = open_store(path, read_only=True)
     return {g.value[len(DOC):] for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(DOC)}
 

@@ -159,14 +159,23 @@ def query(ctx, name, params, file, fmt, endpoint=None, user=None, password=None,
 @click.argument("text")
 @FORMAT_OPTION
 @remote_options
+@click.option("--service-allow", "service_allow", multiple=True, metavar="IRI_PREFIX",
+              help="Let SERVICE reach endpoints under this IRI prefix (repeatable). Off by default, as in 'serve'.")
 @click.pass_context
 @fails_cleanly
-def sparql(ctx, text, fmt, endpoint=None, user=None, password=None, auth_scheme="basic", token=None):
+def sparql(ctx, text, fmt, endpoint=None, user=None, password=None, auth_scheme="basic", token=None, service_allow=()):
     """Run an ad-hoc SPARQL SELECT or ASK query (TEXT, or - to read it from stdin)."""
     from .queries import run_sparql
     from .render import render
+    from .server.sparql_text import allowed, analyse
     if text == "-":
         text = sys.stdin.read()
+    # the server's federation policy: a query does not call out to other hosts unless allowed
+    for target in analyse(text).service_targets:
+        if not allowed(target, tuple(service_allow)):
+            raise GeokgError(f"SERVICE <{target}> is not allowed: federated queries are off"
+                             + ("" if not service_allow else "; allowed: " + ", ".join(service_allow)),
+                             hint="pass --service-allow PREFIX to let the query reach that endpoint")
     if endpoint:  # the same query on a remote SPARQL 1.1 store (kgbuild.remote)
         result = _remote(endpoint, user, password, auth_scheme, token).sparql(text)
     else:
@@ -295,10 +304,24 @@ def serve(ctx, host, port, updates, token, timeout, max_rows, max_body, query_wo
                           fast_path=not no_fast_path, backend=backend, backend_update=backend_update,
                           backend_graph_store=backend_graph_store, backend_user=backend_user,
                           backend_password=backend_password, backend_auth=backend_auth, backend_token=backend_token)
+    _check_port(host, port)
     source = f"the remote store {backend}" if backend else config.store
     click.echo(f"serving {source} on http://{host}:{port}/ "
                f"({'updates on' if updates else 'read-only'}); Ctrl+C stops", err=True)
     run_server(config)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail before saying "serving on …" when the address cannot be listened on (a port in use)."""
+    import socket
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise GeokgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                             hint="another server may hold the port: stop it or pick another with --port") from None
 
 
 @cli.command(name="bench-server")

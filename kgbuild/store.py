@@ -70,6 +70,12 @@ def replace_store(path: Path, nquads: bytes) -> int:
     Returns the number of quads in the new store. Whatever fails, the old store stays.
     """
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise GeokgError("the store path is a file, not a store folder; nothing was changed", path=path,
+                         hint="point --store / KGBUILD_STORE at a folder (it is created if missing)")
+    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+        raise GeokgError("this folder is not a store (no CURRENT file); nothing was changed", path=path,
+                         hint="point --store at an existing store or at a new or empty folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

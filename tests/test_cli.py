@@ -140,3 +140,43 @@ def test_limit_must_be_a_whole_number(run, built_store, value):
     result = run("--store", str(built_store), "query", "claims", "--param", f"limit={value}")
     assert result.exit_code == 1
     assert f"parameter 'limit': '{value}' is not a whole number" in result.output
+
+
+def test_cli_sparql_follows_the_servers_service_policy(built_store):
+    """Issue 12: the CLI ran SERVICE calls to any host; it refuses them unless allowed, as the server does."""
+    from click.testing import CliRunner
+    from kgbuild.cli import cli
+    query = "SELECT * WHERE { SERVICE <http://203.0.113.9/sparql> { ?s ?p ?o } }"
+    result = CliRunner().invoke(cli, ["--store", str(built_store), "sparql", query])
+    assert result.exit_code == 1 and "SERVICE <http://203.0.113.9/sparql> is not allowed" in result.output
+    ok = CliRunner().invoke(cli, ["--store", str(built_store), "sparql", "ASK { ?s ?p ?o }"])
+    assert ok.exit_code == 0
+
+
+def test_build_never_replaces_a_file_or_a_foreign_folder(tmp_path):
+    from click.testing import CliRunner
+    from kgbuild.cli import cli
+    target = tmp_path / "notes.txt"
+    target.write_text("my notes", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--store", str(target), "build", "--no-check"])
+    assert result.exit_code == 1 and "is a file, not a store folder" in result.output
+    assert target.read_text(encoding="utf-8") == "my notes"
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"x")
+    result = CliRunner().invoke(cli, ["--store", str(folder), "build", "--no-check"])
+    assert result.exit_code == 1 and "not a store" in result.output and (folder / "a.jpg").exists()
+
+
+def test_serve_on_a_port_in_use_fails_before_saying_serving(built_store):
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "kgbuild", "--store", str(built_store), "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "serving" not in done.stderr
