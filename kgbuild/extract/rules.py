@@ -63,6 +63,8 @@ OBJECT_CONTROL = lexicon.words("cues", "object_control_verbs")
 ASSET_NOUNS = lexicon.words("words", "asset_nouns")
 BACKED_PARTICIPLES = lexicon.words("words", "backed_participles")
 CLAIM_NOUNS = lexicon.words("cues", "claim_nouns")
+DISMISSIVE_ADJECTIVES = lexicon.words("cues", "dismissive_adjectives")
+EVIDENCE_NOUNS = lexicon.words("cues", "evidence_nouns")
 BORDER_NOUNS = lexicon.words("words", "border_nouns")
 CONTESTED_STATES = lexicon.words("words", "contested_states")
 PORTFOLIO_WORDS = lexicon.words("words", "portfolio_words")
@@ -1797,6 +1799,16 @@ class Extractor:
             lemma = a.lemma_.lower()
             if lemma in DENY_VERBS and a.pos_ == "VERB":
                 denier = a
+                break
+            if a.pos_ == "NOUN" and lemma in CLAIM_NOUNS and not c.fixed_status and \
+                    any(ch.dep_ == "amod" and ch.lower_ in DISMISSIVE_ADJECTIVES for ch in a.children):
+                # "unfounded accusations that Eritrea was arming Al-Shabaab": the writer denies it
+                c.status, c.certainty, c.polarity, c.fixed_status = "denied", "probable", "denied", True
+                break
+            if a.pos_ == "NOUN" and lemma in EVIDENCE_NOUNS and not c.fixed_status and \
+                    any(ch.dep_ == "det" and ch.lower_ == "no" for ch in a.children):
+                # "found no evidence of Eritrean support for Al-Shabaab", "no sign that troops crossed"
+                c.status, c.polarity, c.fixed_status = "negated", "negated", True
                 break
             if a.pos_ == "NOUN" and lemma in CLAIM_NOUNS and chain[chain.index(a) - 1].dep_ in ("acl", "ccomp", "relcl") \
                     and not c.fixed_status and c.status == "asserted":
