@@ -427,3 +427,20 @@ def test_a_running_server_follows_writes_and_rebuilds_of_its_store(built_store, 
         assert str(tmp_path) not in "".join(r.text for r in replies)
     finally:
         running.stop()
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_saved_query_opened_in_a_browser_is_a_page(server):
+    """Issue 12: /queries/NAME in a browser downloaded SPARQL XML; it is an HTML page now, and
+    clients asking for results still get them."""
+    r = requests.get(server.url + "/queries/who-backs-whom", headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "<table>" in r.text and "Russia" in r.text and "Who backs whom" in r.text
+    assert '<a href="/id/russia">' in r.text and "<script" not in r.text
+    j = requests.get(server.url + "/queries/who-backs-whom",
+                     headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert j.headers["content-type"].startswith("application/sparql-results+json") and j.json()["results"]["bindings"]
+    x = requests.get(server.url + "/queries/who-backs-whom?format=xml", headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert x.headers["content-type"].startswith("application/sparql-results+xml")

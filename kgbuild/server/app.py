@@ -310,9 +310,50 @@ async def run_saved(server: Server, request: Request) -> Response:
     fmt = params.pop("format", None)
     text = saved.bind(params)
     base = server.base(request)
-    reply = await run_query(server, Operation("query", text), accept=request.headers.get("accept"),
+    accept = request.headers.get("accept") or ""
+    if fmt is None and "text/html" in accept:
+        # a browser: the answer as a page (it used to download SPARQL XML), every value escaped
+        reply = await run_query(server, Operation("query", text), accept="application/sparql-results+json",
+                                base=base + "/sparql")
+        if reply[0] == 200:
+            page = _saved_query_page(saved, text, json.loads(reply[2]), request)
+            return Response(page, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+    reply = await run_query(server, Operation("query", text), accept=accept or None,
                             base=base + "/sparql", explicit_format=fmt)
     return _respond(reply, head=request.method == "HEAD")
+
+
+def _saved_query_page(saved, text: str, results: dict, request: Request) -> str:
+    import html
+    from urllib.parse import urlencode
+
+    def cell(term: dict) -> str:
+        value = str(term.get("value", ""))
+        if term.get("type") == "uri":
+            if value.startswith("https://w3id.org/geokg/"):
+                return f'<a href="{html.escape(value[len("https://w3id.org/geokg"):])}">{html.escape(value)}</a>'
+            if value.lower().startswith(("http://", "https://")):
+                return f'<a href="{html.escape(value)}">{html.escape(value)}</a>'
+        return html.escape(value)
+
+    if "boolean" in results:
+        table = f"<p>answer: <b>{'true' if results['boolean'] else 'false'}</b></p>"
+    else:
+        columns = results["head"]["vars"]
+        rows = "".join("<tr>" + "".join(f"<td>{cell(b[c]) if c in b else ''}</td>" for c in columns) + "</tr>"
+                       for b in results["results"]["bindings"])
+        table = ("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns) +
+                 f"</tr></thead><tbody>{rows}</tbody></table><p>{len(results['results']['bindings'])} rows</p>")
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    links = " · ".join(f'<a href="?{html.escape(urlencode(params + [("format", f)]))}">{f}</a>'
+                       for f in ("json", "csv", "tsv", "xml"))
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(saved.title)}</title>'
+            f'<style>body{{font-family:sans-serif;margin:1.5em}}table{{border-collapse:collapse}}'
+            f'td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}}</style></head><body>'
+            f'<nav><a href="/">Query editor &amp; network</a> · <a href="/queries">Saved queries</a></nav>'
+            f'<h1>{html.escape(saved.title)}</h1><p>{html.escape(saved.description or "")}</p>'
+            f'<p>Also as {links}</p>{table}<details><summary>SPARQL</summary><pre>{html.escape(text)}</pre></details>'
+            f'</body></html>')
 
 
 # ---------------------------------------------------------------- UI and its data
