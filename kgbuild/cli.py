@@ -167,15 +167,13 @@ def sparql(ctx, text, fmt, endpoint=None, user=None, password=None, auth_scheme=
     """Run an ad-hoc SPARQL SELECT or ASK query (TEXT, or - to read it from stdin)."""
     from .queries import run_sparql
     from .render import render
-    from .server.sparql_text import allowed, analyse
+    from .server.sparql_text import analyse, service_refusal
     if text == "-":
         text = sys.stdin.read()
     # the server's federation policy: a query does not call out to other hosts unless allowed
-    for target in analyse(text).service_targets:
-        if not allowed(target, tuple(service_allow)):
-            raise GeokgError(f"SERVICE <{target}> is not allowed: federated queries are off"
-                             + ("" if not service_allow else "; allowed: " + ", ".join(service_allow)),
-                             hint="pass --service-allow PREFIX to let the query reach that endpoint")
+    refusal = service_refusal(analyse(text), tuple(service_allow))
+    if refusal:
+        raise GeokgError(refusal, hint="pass --service-allow PREFIX to let the query reach that endpoint")
     if endpoint:  # the same query on a remote SPARQL 1.1 store (kgbuild.remote)
         result = _remote(endpoint, user, password, auth_scheme, token).sparql(text)
     else:

@@ -334,6 +334,12 @@ def _journal(data: Path) -> Path:
     return data / ".ingest-journal"
 
 
+def _article_files(data: Path, doc_id: str) -> list[Path]:
+    """An article's three files: body, metadata, annotations."""
+    return [data / "articles" / f"{doc_id}.txt", data / "articles" / f"{doc_id}.yaml",
+            data / "annotations" / f"{doc_id}.yaml"]
+
+
 def _write_atomic(path: Path, text: str) -> None:
     """A file is either absent or complete, never half-written."""
     tmp = path.with_name(f".{path.name}.tmp")
@@ -348,8 +354,7 @@ def recover(store: Path, data: Path, report: "IngestReport") -> None:
         return
     for entry in sorted(journal.iterdir()):
         doc_id = entry.name
-        files = [data / "articles" / f"{doc_id}.txt", data / "articles" / f"{doc_id}.yaml",
-                 data / "annotations" / f"{doc_id}.yaml"]
+        files = _article_files(data, doc_id)
         if all(f.exists() for f in files):
             try:
                 _update_store(store, data, doc_id, report)
@@ -394,8 +399,7 @@ def _ingest_locked(articles, report, *, store, data, pipeline, threshold, n_proc
         if progress is not None and len(todo) > 1:
             iterator = progress(iterator, len(todo))
         for article, (doc_id, outcome) in iterator:
-            files = [data / "articles" / f"{doc_id}.txt", data / "articles" / f"{doc_id}.yaml",
-                     ann_dir / f"{doc_id}.yaml"]
+            files = _article_files(data, doc_id)
             local_before = local_path.read_bytes() if local_path.exists() else None
             t0 = time.perf_counter()
             try:

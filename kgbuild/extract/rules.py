@@ -209,20 +209,16 @@ class Extractor:
         # "any act by President Castillo", "the seizure by the Taliban": the doer of an act named by a noun
         if tok.lemma_.lower() in ACTION_NOUNS or tok.lemma_.lower() in EVENT_NOUNS:
             for child in tok.children:
-                if child.dep_ == "prep" and child.lower_ == "by":
-                    for p in child.children:
-                        e = self.ent(p) if p.dep_ == "pobj" else None
-                        if e:
-                            return e
+                e = self._pobj_entity(child) if child.dep_ == "prep" and child.lower_ == "by" else None
+                if e:
+                    return e
         # "the steps taken by Baku", "measures announced by the EU": the agent of a participle
         for child in tok.children:
             if child.dep_ == "acl" and child.tag_ == "VBN":
                 for a in child.children:
-                    if a.dep_ == "agent":
-                        for p in a.children:
-                            e = self.ent(p) if p.dep_ == "pobj" else None
-                            if e:
-                                return e
+                    e = self._pobj_entity(a) if a.dep_ == "agent" else None
+                    if e:
+                        return e
         # surface: "the US moves" when the parser made the noun a verb
         j = tok.i - 1
         while j >= max(0, tok.i - 4) and self.doc[j].pos_ in ("ADJ", "NUM") and not self.ent(self.doc[j]):
@@ -271,16 +267,22 @@ class Extractor:
             return self.owner(tok)
         return None
 
+    def _pobj_entity(self, prep) -> str | None:
+        """The entity a preposition's object names ('by the Taliban')."""
+        for p in prep.children:
+            e = self.ent(p) if p.dep_ == "pobj" else None
+            if e:
+                return e
+        return None
+
     def _loyal_to(self, tok) -> str | None:
         """'soldiers loyal to Mamady Doumbouya', 'forces allied with Haftar': whose they are."""
         for child in tok.children:
             if child.dep_ in ("amod", "acl") and child.lemma_.lower() in ("loyal", "allied", "aligned", "answerable"):
                 for prep in child.children:
-                    if prep.dep_ == "prep" and prep.lower_ in ("to", "with"):
-                        for p in prep.children:
-                            e = self.ent(p) if p.dep_ == "pobj" else None
-                            if e:
-                                return e
+                    e = self._pobj_entity(prep) if prep.dep_ == "prep" and prep.lower_ in ("to", "with") else None
+                    if e:
+                        return e
         return None
 
     def _of_owner(self, tok) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from . import negotiation as neg
-from .sparql_text import DatasetConflict, add_using, allowed, analyse
+from .sparql_text import DatasetConflict, add_using, allowed, analyse, service_refusal
 from .workers import Busy, Timeout, error_reply
 
 FORM = "application/x-www-form-urlencoded"
@@ -152,12 +152,10 @@ def check_size(text: str, limit: int) -> None:
 
 
 def check_service(analysis, allow: tuple[str, ...]) -> None:
-    for target in analysis.service_targets:
-        if not allowed(target, allow):
-            raise HttpError(403, "service_not_allowed",
-                            f"SERVICE <{target}> is not allowed: federated queries are off"
-                            + (" for this endpoint" if not allow else "; allowed: " + ", ".join(allow)),
-                            hint="start the server with --service-allow PREFIX to let queries reach a partner endpoint")
+    refusal = service_refusal(analysis, allow)
+    if refusal:
+        raise HttpError(403, "service_not_allowed", refusal,
+                        hint="start the server with --service-allow PREFIX to let queries reach a partner endpoint")
 
 
 async def run_query(app, op: Operation, *, accept: str | None, base: str, explicit_format: str | None = None):

@@ -143,6 +143,16 @@ def allowed(target: str, allow_list: tuple[str, ...]) -> bool:
     return any(target.startswith(prefix) for prefix in allow_list)
 
 
+def service_refusal(analysis: "Analysis", allow_list: tuple[str, ...]) -> str | None:
+    """Why a query may not run under the SERVICE allow-list (None: it may): the server answers 403
+    with it, the CLI exits 1 with it."""
+    for target in analysis.service_targets:
+        if not allowed(target, allow_list):
+            return (f"SERVICE <{target}> is not allowed: federated queries are off"
+                    + (" for this endpoint" if not allow_list else "; allowed: " + ", ".join(allow_list)))
+    return None
+
+
 class DatasetConflict(ValueError):
     """using-graph-uri/using-named-graph-uri given for an update that has USING or WITH."""
 
